@@ -1,0 +1,63 @@
+"""Headless command line: ``python main.py analyze|train|models|...``.
+
+Each subcommand lives in its own ``core/cli_*.py`` module exposing
+``register(subparsers)``; the handler returns an exit status. A ``UserError`` is
+printed on one line and exits 2, never as a traceback.
+"""
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from typing import Callable
+
+from core import __version__
+from core.errors import UserError
+
+# Modules that contribute subcommands; each exposes register(subparsers).
+SUBCOMMAND_MODULES = ("core.cli_analyze", "core.cli_train", "core.cli_project")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="reviewlens", description="Offline review insights for shop owners.")
+    parser.add_argument("--version", action="store_true", help="print the app and model versions and exit")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name in SUBCOMMAND_MODULES:
+        try:
+            module = importlib.import_module(name)
+        except ModuleNotFoundError as exc:
+            if exc.name == name:  # not written yet in this build
+                continue
+            raise
+        module.register(sub)
+    return parser
+
+
+def version_line() -> str:
+    from core.engine import active_model_dir, read_manifest
+
+    try:
+        model = read_manifest(active_model_dir()).get("version", "unknown")
+    except UserError:
+        model = "missing"
+    return f"ReviewLens {__version__} (model {model})"
+
+
+def run_cli(argv: list[str]) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.version:
+        print(version_line())
+        return 0
+    handler: Callable[[argparse.Namespace], int] | None = getattr(args, "handler", None)
+    if handler is None:
+        parser.print_help()
+        return 2
+    try:
+        return int(handler(args) or 0)
+    except UserError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("cancelled", file=sys.stderr)
+        return 130

@@ -1,0 +1,318 @@
+"""ONNX Runtime inference engine for ReviewLens models (no torch on this path).
+
+A model folder holds ``model.onnx``, ``tokenizer.json`` and ``manifest.json``. The
+manifest lists each artifact's sha256; they are verified at load so a corrupt or
+tampered model is refused with a one-line ``UserError`` naming the file.
+
+The ONNX graph takes ``input_ids`` and ``attention_mask`` (int64, [batch, seq]) and
+returns ``logits`` ([batch, n_labels]) and ``embedding`` ([batch, hidden], mean-pooled,
+not normalised). Results always come back in input order, whatever the batching.
+
+Threading: an Engine is not shared between threads; create one per worker thread.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterable, Iterator, Sequence
+
+import numpy as np
+
+from core.errors import UserError
+from core.jobs import CancelToken, Progress
+
+MANIFEST = "manifest.json"
+SUPPORTED_SCHEMA = 1
+DEVICES = ("auto", "cpu", "cuda")
+
+
+def resource_root() -> Path:
+    """The folder that holds ``models/`` and ``resources/`` (the bundle when frozen)."""
+    frozen = getattr(sys, "_MEIPASS", None)
+    return Path(frozen) if frozen else Path(__file__).resolve().parent.parent
+
+
+def bundled_model_dir() -> Path:
+    return resource_root() / "models" / "default"
+
+
+def sha256_file(path: Path, chunk: int = 1 << 20) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        while block := fh.read(chunk):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def read_manifest(model_dir: Path) -> dict:
+    path = model_dir / MANIFEST
+    if not path.is_file():
+        raise UserError(f"Model folder {model_dir} has no {MANIFEST}: choose a ReviewLens model folder.")
+    try:
+        manifest = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise UserError(f"Model manifest {path} cannot be read ({exc}): reinstall or re-export the model.") from None
+    if int(manifest.get("schema_version", 0)) > SUPPORTED_SCHEMA:
+        raise UserError(
+            f"Model manifest {path} has schema_version {manifest.get('schema_version')}; "
+            f"this ReviewLens reads up to {SUPPORTED_SCHEMA}: update ReviewLens."
+        )
+    return manifest
+
+
+def verify_model_dir(model_dir: Path, manifest: dict | None = None) -> dict:
+    """Check every artifact listed in the manifest against its sha256. Returns the manifest."""
+    model_dir = Path(model_dir)
+    if not model_dir.is_dir():
+        raise UserError(f"Model folder {model_dir} does not exist: check the path given with --model.")
+    manifest = manifest or read_manifest(model_dir)
+    files = manifest.get("files") or {}
+    for required in ("model.onnx", "tokenizer.json"):
+        if required not in files:
+            raise UserError(f"Model manifest in {model_dir} does not list {required}: re-export the model.")
+    root = model_dir.resolve()
+    for name, meta in files.items():
+        path = (model_dir / name).resolve()
+        if root not in path.parents:
+            raise UserError(f"Model manifest in {model_dir} names a file outside its folder ({name}): refused.")
+        if not path.is_file():
+            raise UserError(f"Model file {path} is missing: reinstall or re-export the model.")
+        expected = meta["sha256"] if isinstance(meta, dict) else str(meta)
+        if sha256_file(path) != expected:
+            raise UserError(
+                f"Model file {path} is corrupt or was modified (sha256 mismatch): reinstall or re-export the model."
+            )
+    return manifest
+
+
+@dataclass
+class Predictions:
+    """Model outputs for a batch of texts, in input order."""
+
+    labels: tuple[str, ...]
+    probs: np.ndarray  # [n, n_labels] float32, calibrated
+    embeddings: np.ndarray | None = None  # [n, hidden] float32 when requested
+
+    def __len__(self) -> int:
+        return int(self.probs.shape[0])
+
+    @property
+    def predicted(self) -> list[str]:
+        return [self.labels[i] for i in self.probs.argmax(axis=1)] if len(self) else []
+
+    @property
+    def confidence(self) -> np.ndarray:
+        return self.probs.max(axis=1) if len(self) else np.zeros(0, dtype=np.float32)
+
+
+def _softmax(logits: np.ndarray, temperature: float) -> np.ndarray:
+    z = logits.astype(np.float64) / max(temperature, 1e-6)
+    z -= z.max(axis=1, keepdims=True)
+    e = np.exp(z)
+    return (e / e.sum(axis=1, keepdims=True)).astype(np.float32)
+
+
+def _choose_providers(device: str) -> list[str]:
+    import onnxruntime as ort
+
+    if device not in DEVICES:
+        raise UserError(f"Unknown device '{device}': use one of {', '.join(DEVICES)}.")
+    available = ort.get_available_providers()
+    has_cuda = "CUDAExecutionProvider" in available and _cuda_runtime_present()
+    if device == "cuda":
+        if not has_cuda:
+            raise UserError(
+                "Device 'cuda' was requested but no usable NVIDIA GPU / CUDA runtime was found: use --device cpu or auto."
+            )
+        return ["CUDAExecutionProvider", "CPUExecutionProvider"]
+    if device == "auto" and has_cuda:
+        return ["CUDAExecutionProvider", "CPUExecutionProvider"]
+    return ["CPUExecutionProvider"]
+
+
+def _cuda_runtime_present() -> bool:
+    """onnxruntime-gpu lists CUDA even without a driver; look for the driver library first."""
+    import ctypes
+
+    for name in ("libcuda.so.1", "libcuda.so", "nvcuda.dll"):
+        try:
+            ctypes.CDLL(name)
+            return True
+        except OSError:
+            continue
+    return False
+
+
+@dataclass
+class EngineConfig:
+    device: str = "auto"
+    threads: int | None = None  # None: ONNX Runtime picks (all physical cores)
+    batch_size: int = 64
+    max_length: int | None = None  # None: the manifest's value
+    chunk_size: int = 2048  # texts sorted and batched together; bounds memory when streaming
+
+
+@dataclass
+class Engine:
+    """A loaded model: tokenizer + ONNX Runtime session + manifest."""
+
+    model_dir: Path
+    manifest: dict
+    session: object
+    tokenizer: object
+    config: EngineConfig
+    provider: str = "CPUExecutionProvider"
+    _has_embedding: bool = field(default=False, repr=False)
+
+    @property
+    def labels(self) -> tuple[str, ...]:
+        return tuple(self.manifest["labels"])
+
+    @property
+    def version(self) -> str:
+        return str(self.manifest.get("version", "unknown"))
+
+    @property
+    def max_length(self) -> int:
+        return int(self.config.max_length or self.manifest.get("max_length", 128))
+
+    @property
+    def device_name(self) -> str:
+        return "cuda" if self.provider.startswith("CUDA") else "cpu"
+
+    # -- inference ---------------------------------------------------------
+    def predict(
+        self,
+        texts: Sequence[str],
+        *,
+        with_embeddings: bool = False,
+        progress: Progress | None = None,
+        cancel: CancelToken | None = None,
+    ) -> Predictions:
+        """Classify ``texts``; results in input order. Empty strings are allowed (scored as-is)."""
+        parts = list(self.iter_predict(texts, with_embeddings=with_embeddings, progress=progress,
+                                       cancel=cancel, total=len(texts)))
+        if not parts:
+            hidden = int(self.manifest.get("hidden_size", 384))
+            return Predictions(self.labels, np.zeros((0, len(self.labels)), np.float32),
+                               np.zeros((0, hidden), np.float32) if with_embeddings else None)
+        probs = np.concatenate([p.probs for p in parts])
+        emb = np.concatenate([p.embeddings for p in parts]) if with_embeddings else None
+        return Predictions(self.labels, probs, emb)
+
+    def iter_predict(
+        self,
+        texts: Iterable[str],
+        *,
+        with_embeddings: bool = False,
+        progress: Progress | None = None,
+        cancel: CancelToken | None = None,
+        total: int | None = None,
+    ) -> Iterator[Predictions]:
+        """Stream predictions chunk by chunk (input order kept), so 100k+ texts use bounded memory."""
+        done = 0
+        chunk: list[str] = []
+        for text in texts:
+            chunk.append(text)
+            if len(chunk) >= self.config.chunk_size:
+                yield self._predict_chunk(chunk, with_embeddings, cancel)
+                done += len(chunk)
+                chunk = []
+                if progress and total:
+                    progress(done / total, f"{done:,} / {total:,} reviews")
+        if chunk:
+            yield self._predict_chunk(chunk, with_embeddings, cancel)
+            done += len(chunk)
+            if progress:
+                progress(1.0 if not total else done / total, f"{done:,} reviews")
+
+    def _predict_chunk(self, texts: list[str], with_embeddings: bool, cancel: CancelToken | None) -> Predictions:
+        prefix = self.manifest.get("text_prefix", "")
+        encodings = self.tokenizer.encode_batch([prefix + (t or "") for t in texts])
+        lengths = np.fromiter((len(e.ids) for e in encodings), dtype=np.int64, count=len(encodings))
+        order = np.argsort(lengths, kind="stable")  # length-sorted batches: little padding
+        n_labels = len(self.labels)
+        probs = np.empty((len(texts), n_labels), np.float32)
+        hidden = int(self.manifest.get("hidden_size", 384))
+        emb = np.empty((len(texts), hidden), np.float32) if with_embeddings else None
+        temperature = float(self.manifest.get("temperature", 1.0))
+        outputs = ["logits", "embedding"] if (with_embeddings and self._has_embedding) else ["logits"]
+        bs = self.config.batch_size
+        for start in range(0, len(order), bs):
+            if cancel is not None:
+                cancel.check()
+            idx = order[start:start + bs]
+            width = int(lengths[idx].max())
+            ids = np.zeros((len(idx), width), np.int64)  # pad id 1 set below
+            ids.fill(int(self.manifest.get("pad_id", 1)))
+            mask = np.zeros((len(idx), width), np.int64)
+            for row, i in enumerate(idx):
+                e = encodings[i].ids
+                ids[row, :len(e)] = e
+                mask[row, :len(e)] = 1
+            result = self.session.run(outputs, {"input_ids": ids, "attention_mask": mask})
+            probs[idx] = _softmax(result[0], temperature)
+            if emb is not None:
+                emb[idx] = result[1]
+        return Predictions(self.labels, probs, emb)
+
+
+def load_engine(model_dir: Path | str | None = None, *, device: str = "auto", threads: int | None = None,
+                batch_size: int = 64, verify: bool = True) -> Engine:
+    """Load a model folder (default: the active model, else the bundled one) into an Engine."""
+    import onnxruntime as ort
+    from tokenizers import Tokenizer
+
+    if model_dir is None:
+        model_dir = active_model_dir()
+    model_dir = Path(model_dir)
+    manifest = verify_model_dir(model_dir) if verify else read_manifest(model_dir)
+    providers = _choose_providers(device)
+    ort.set_default_logger_severity(3)  # keep provider fallback chatter off the user's terminal
+    opts = ort.SessionOptions()
+    opts.log_severity_level = 3
+    opts.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+    if threads:
+        opts.intra_op_num_threads = int(threads)
+        opts.inter_op_num_threads = 1
+    try:
+        session = ort.InferenceSession(str(model_dir / "model.onnx"), sess_options=opts, providers=providers)
+    except Exception as exc:  # onnxruntime raises its own Fail/InvalidGraph types
+        raise UserError(f"Model file {model_dir / 'model.onnx'} cannot be loaded ({type(exc).__name__}): "
+                        "reinstall or re-export the model.") from None
+    used = session.get_providers()[0]
+    if device == "cuda" and not used.startswith("CUDA"):
+        raise UserError("Device 'cuda' was requested but CUDA could not be initialised: use --device cpu or auto.")
+    try:
+        tokenizer = Tokenizer.from_file(str(model_dir / "tokenizer.json"))
+    except Exception as exc:
+        raise UserError(f"Tokenizer {model_dir / 'tokenizer.json'} cannot be read ({exc}): re-export the model.") \
+            from None
+    cfg = EngineConfig(device=device, threads=threads, batch_size=batch_size)
+    max_len = int(manifest.get("max_length", 128))
+    tokenizer.enable_truncation(max_length=max_len)
+    tokenizer.no_padding()
+    out_names = {o.name for o in session.get_outputs()}
+    return Engine(model_dir=model_dir, manifest=manifest, session=session, tokenizer=tokenizer, config=cfg,
+                  provider=used, _has_embedding="embedding" in out_names)
+
+
+def active_model_dir() -> Path:
+    """The model the user activated (model store), else the bundled default."""
+    try:
+        from core.model_store import ModelStore  # optional until the store exists
+
+        current = ModelStore().active_dir()
+        if current is not None:
+            return current
+    except ImportError:
+        pass
+    return bundled_model_dir()
+
+
+def default_threads() -> int:
+    return max(1, os.cpu_count() or 1)
