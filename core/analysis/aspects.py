@@ -1,0 +1,240 @@
+"""Aspect lexicon and aspect mentions (logistics, quality, price, ...).
+
+The lexicon is data, not code: ``resources/aspects.json`` ships with the app and a user
+file of the same shape (``aspects_user.json`` in the user data directory) is merged over
+it, so a shop owner can add "面料" or "zipper" without touching code.
+
+File format (``schema_version`` 1)::
+
+    {"schema_version": 1,
+     "aspects": {"logistics": {"name": {"zh": "物流", "en": "Shipping"},
+                               "zh": ["物流", "快递"], "en": ["shipping", "delivery"]}}}
+
+Merging adds terms (union, order kept) and new aspects; ``name`` entries override.
+
+Polarity of a mention comes from the sentiment model run on the clause that contains the
+term (see ``mention_windows``); a review of one clause reuses the review's prediction.
+"""
+from __future__ import annotations
+
+import json
+import os
+import re
+import sys
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from core.engine import resource_root
+from core.errors import UserError
+
+SCHEMA_VERSION = 1
+LANGS = ("zh", "en")
+USER_FILE = "aspects_user.json"
+# A clause shorter than this (zh: characters, en: words) is scored together with its
+# neighbour: "$T$ 还行" alone is fine, but "做工" alone carries no opinion.
+MIN_ZH_CHARS = 4
+MIN_EN_WORDS = 3
+
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+
+
+def user_data_dir() -> Path:
+    """Per-user data folder (REVIEWLENS_HOME overrides it)."""
+    override = os.environ.get("REVIEWLENS_HOME")
+    if override:
+        return Path(override)
+    if sys.platform.startswith("win"):
+        return Path(os.environ.get("APPDATA", Path.home())) / "ReviewLens"
+    if sys.platform == "darwin":
+        return Path.home() / "Library" / "Application Support" / "ReviewLens"
+    return Path(os.environ.get("XDG_DATA_HOME", Path.home() / ".local" / "share")) / "ReviewLens"
+
+
+def shipped_lexicon_path() -> Path:
+    return resource_root() / "resources" / "aspects.json"
+
+
+def user_lexicon_path() -> Path:
+    return user_data_dir() / USER_FILE
+
+
+@dataclass(frozen=True)
+class AspectMention:
+    """One aspect term found in a review; start/end are character offsets in the review text."""
+
+    aspect: str
+    term: str
+    clause: str
+    polarity: str  # negative / neutral / positive
+    confidence: float
+    start: int
+    end: int
+
+
+@dataclass
+class Lexicon:
+    """Aspect → terms per language, with compiled matchers."""
+
+    terms: dict[str, dict[str, list[str]]]
+    names: dict[str, dict[str, str]] = field(default_factory=dict)
+    _matchers: dict[str, tuple[re.Pattern, dict[str, str]]] = field(default_factory=dict, repr=False)
+
+    @property
+    def aspects(self) -> list[str]:
+        return list(self.terms)
+
+    def display_name(self, aspect: str, lang: str = "zh") -> str:
+        return self.names.get(aspect, {}).get(lang) or aspect
+
+    def _matcher(self, lang: str) -> tuple[re.Pattern, dict[str, str]]:
+        if lang not in self._matchers:
+            term_to_aspect: dict[str, str] = {}
+            for aspect, per_lang in self.terms.items():
+                for term in per_lang.get(lang, []):
+                    term_to_aspect.setdefault(term.lower(), aspect)
+            ordered = sorted(term_to_aspect, key=len, reverse=True)  # longest term wins at a position
+            body = "|".join(re.escape(t) for t in ordered) or r"(?!x)x"
+            pattern = rf"(?<![a-z])(?:{body})(?![a-z])" if lang == "en" else f"(?:{body})"
+            self._matchers[lang] = (re.compile(pattern, re.IGNORECASE), term_to_aspect)
+        return self._matchers[lang]
+
+    def find(self, text: str, lang: str) -> list[tuple[str, str, int, int]]:
+        """(aspect, term, start, end) for each term in ``text``, left to right, non-overlapping.
+
+        Chinese text is matched with both the Chinese and the English terms (brands and
+        words like "logo" appear in Chinese reviews); other text with the English terms.
+        """
+        langs = ("zh", "en") if lang == "zh" or _CJK.search(text) else ("en",)
+        found: list[tuple[str, str, int, int]] = []
+        taken: list[tuple[int, int]] = []
+        for lg in langs:
+            pattern, term_to_aspect = self._matcher(lg)
+            for m in pattern.finditer(text):
+                s, e = m.span()
+                if any(s < te and ts < e for ts, te in taken):
+                    continue
+                taken.append((s, e))
+                found.append((term_to_aspect[m.group(0).lower()], m.group(0), s, e))
+        found.sort(key=lambda f: f[2])
+        return found
+
+
+def _read_lexicon_file(path: Path) -> dict:
+    try:
+        data = json.loads(Path(path).read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise UserError(f"Aspect lexicon {path} does not exist: check the path.") from None
+    except (OSError, ValueError) as exc:
+        raise UserError(f"Aspect lexicon {path} cannot be read ({exc}): fix the JSON or delete the file.") from None
+    if not isinstance(data, dict) or not isinstance(data.get("aspects"), dict):
+        raise UserError(f"Aspect lexicon {path} has no \"aspects\" object: see resources/aspects.json for the shape.")
+    if int(data.get("schema_version", 1)) > SCHEMA_VERSION:
+        raise UserError(f"Aspect lexicon {path} has schema_version {data['schema_version']}: update ReviewLens.")
+    return data
+
+
+def _merge(terms: dict, names: dict, data: dict, path: Path) -> None:
+    for aspect, entry in data["aspects"].items():
+        if not isinstance(entry, dict):
+            raise UserError(f"Aspect lexicon {path}: aspect '{aspect}' must be an object with \"zh\"/\"en\" lists.")
+        per_lang = terms.setdefault(str(aspect), {lg: [] for lg in LANGS})
+        for lg in LANGS:
+            for term in entry.get(lg, []) or []:
+                term = str(term).strip()
+                if term and term not in per_lang.setdefault(lg, []):
+                    per_lang[lg].append(term)
+        if isinstance(entry.get("name"), dict):
+            names.setdefault(str(aspect), {}).update({k: str(v) for k, v in entry["name"].items()})
+
+
+def load_lexicon(extra_path: Path | str | None = None) -> Lexicon:
+    """The shipped lexicon, with the user's file (if any) and ``extra_path`` merged over it."""
+    terms: dict[str, dict[str, list[str]]] = {}
+    names: dict[str, dict[str, str]] = {}
+    sources = [shipped_lexicon_path()]
+    if user_lexicon_path().is_file():
+        sources.append(user_lexicon_path())
+    if extra_path is not None:
+        sources.append(Path(extra_path))
+    for path in sources:
+        _merge(terms, names, _read_lexicon_file(path), path)
+    return Lexicon(terms=terms, names=names)
+
+
+def add_term(aspect: str, term: str, lang: str) -> Path:
+    """Add ``term`` to ``aspect`` in the user's lexicon file (created if missing). Returns its path."""
+    if lang not in LANGS:
+        raise UserError(f"Language '{lang}' is not supported for aspect terms: use zh or en.")
+    aspect, term = aspect.strip(), term.strip()
+    if not aspect or not term:
+        raise UserError("Aspect and term must not be empty: type both.")
+    path = user_lexicon_path()
+    data = _read_lexicon_file(path) if path.is_file() else {"schema_version": SCHEMA_VERSION, "aspects": {}}
+    entry = data["aspects"].setdefault(aspect, {})
+    bucket = entry.setdefault(lang, [])
+    if term not in bucket:
+        bucket.append(term)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=".aspects_", suffix=".json", dir=path.parent)
+    with os.fdopen(fd, "w", encoding="utf-8") as fh:
+        json.dump(data, fh, ensure_ascii=False, indent=2)
+    os.replace(tmp, path)  # never a half-written lexicon
+    return path
+
+
+def clause_offsets(text: str, clauses: list[str]) -> list[int]:
+    """Start offset of each clause in ``text`` (clauses come in order; -1 when not found verbatim)."""
+    offsets, pos = [], 0
+    for clause in clauses:
+        at = text.find(clause, pos) if clause else -1
+        offsets.append(at)
+        if at >= 0:
+            pos = at + len(clause)
+    return offsets
+
+
+def is_short(clause: str) -> bool:
+    if _CJK.search(clause):
+        return len(_CJK.findall(clause)) < MIN_ZH_CHARS
+    return len(clause.split()) < MIN_EN_WORDS
+
+
+def mention_window(clauses: list[str], index: int, *, widen: bool = True) -> str:
+    """The text whose sentiment decides a mention in ``clauses[index]``.
+
+    With ``widen``, a very short clause is joined with the next clause (the previous one
+    for the last clause): "质量，很好" splits into an aspect-only clause and an opinion.
+    """
+    clause = clauses[index]
+    if not widen or not is_short(clause) or len(clauses) < 2:
+        return clause
+    sep = "，" if _CJK.search(clause) else ", "
+    if index + 1 < len(clauses):
+        return clause + sep + clauses[index + 1]
+    return clauses[index - 1] + sep + clause
+
+
+def find_review_mentions(text: str, clauses: list[str], lang: str, lexicon: Lexicon, *,
+                         widen: bool = True) -> list[tuple[str, str, int, int, int, str]]:
+    """Candidate mentions before scoring: (aspect, term, start, end, clause index, window text).
+
+    One mention per aspect per clause (the first term), so "物流快，快递小哥也好" counts
+    logistics once for that clause.
+    """
+    out = []
+    offsets = clause_offsets(text, clauses)
+    for i, clause in enumerate(clauses):
+        seen: set[str] = set()
+        for aspect, term, s, e in lexicon.find(clause, lang):
+            if aspect in seen:
+                continue
+            seen.add(aspect)
+            base = offsets[i] if offsets[i] >= 0 else 0
+            out.append((aspect, term, base + s, base + e, i, mention_window(clauses, i, widen=widen)))
+    return out
+
+
+def format_mentions(mentions: list[AspectMention]) -> str:
+    """"aspect:polarity;..." as written to the results table."""
+    return ";".join(f"{m.aspect}:{m.polarity}" for m in mentions)
