@@ -99,6 +99,8 @@ _SUB: dict[str, tuple[tuple[str, float], ...]] = {
 }
 _NOT_TEXT = ("追", "回复", "解释", "title", "headline", "标题", "reply", "response", "additional", "followup")
 
+# Exact names that lose to a more readable column of the same role (an ASIN vs a product title).
+_WEAK_EXACT = {"product": {"asin", "productid", "producthandle"}}
 _EXACT_N = {role: {norm_header(x) for x in xs} for role, xs in _EXACT.items()}
 _TITLE_N = {norm_header(x) for x in _TITLE_EXACT}
 _ALL_KNOWN = set().union(*_EXACT_N.values()) | _TITLE_N
@@ -110,7 +112,7 @@ def name_score(role: str, header: str) -> float:
     if not h:
         return 0.0
     if h in _EXACT_N[role]:
-        return 1.0
+        return 0.9 if h in _WEAK_EXACT.get(role, ()) else 1.0
     if role == "text" and h in _TITLE_N:
         return 0.3
     if role == "text" and any(x in h for x in _NOT_TEXT):
