@@ -49,10 +49,15 @@ _BATCH = 1000
 
 
 def _text_hash(text: str) -> str:
-    """sha1 of the normalised text (NFKC, casefold, whitespace collapsed): the dedup key."""
+    """sha1 of the normalised text: the dedup key, equal to the model-output cache key.
+
+    ``core.text.text_hash`` (NFKC, invisible characters and HTML removed, whitespace runs
+    collapsed; case kept because it can change a model's reading) when available; the
+    fallback keeps the same case-sensitive NFKC + whitespace rule.
+    """
     if _shared_text_hash is not None:
         return _shared_text_hash(text)
-    norm = " ".join(unicodedata.normalize("NFKC", text).casefold().split())
+    norm = " ".join(unicodedata.normalize("NFKC", text).split())
     return hashlib.sha1(norm.encode("utf-8")).hexdigest()
 
 

@@ -47,7 +47,7 @@ def test_create_refuses_existing_file(tmp_path):
 
 
 def test_add_reviews_dedups_by_normalised_text(project):
-    frame = _frame(["Great  phone", "great phone", "ＧＲＥＡＴ PHONE", "bad battery", "", None],
+    frame = _frame(["Great  phone", " Great phone", "Ｇｒｅａｔ phone", "bad battery", "", None],
                    rating=[5, 4, 5, 1, 3, 2], product=["A", "A", "A", "B", "B", None], sku=["s1", None, None, "s2",
                                                                                              None, None])
     assert project.add_reviews(frame, source_path="a.csv", sheet=None, column_mapping={"text": "评论"}) == 2
