@@ -1,0 +1,247 @@
+"""Assemble every analysis over one ReviewTable: ``analyze_table(table, engine) -> Insights``.
+
+Stages (one way, each over plain values):
+
+1. skip: empty text ("empty"), platform default texts ("placeholder"), text with no
+   letters or Han characters, e.g. "。。。" or "12345" ("non_text"). Skipped rows stay in
+   the per-review table, in input order, with an empty sentiment.
+   Duplicates (exact or near, ``core.text.duplicate_groups``) ARE analysed and counted
+   (each is a customer's review; copy-paste spam is rarer than repeat buyers writing
+   "很好"), and flagged with ``duplicate_of`` (the first row's number).
+2. sentiment + embeddings: one engine pass over the unique analysed texts (cached by text).
+3. aspects: clauses (``split_clauses``) with a lexicon term; a multi-clause review scores
+   each such clause (widened when very short) in ONE batched engine call over all reviews;
+   a one-clause review reuses the review's prediction.
+4. intents: rules OR seed-trained head over the embeddings (``intents.py``).
+5. aggregates: keywords, topics, trends, products, mismatches, what-to-fix, requests
+   (``summary.py``).
+
+Memory: per unique text we keep 3 probabilities and a float16 embedding (768 bytes), so
+100k reviews stay well under 1.5 GB.
+"""
+from __future__ import annotations
+
+import re
+import time
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+
+from core.analysis import aspects as asp
+from core.analysis.intents import IntentClassifier, load_intent_classifier
+from core.jobs import CancelToken, Progress, wrap_progress
+
+if TYPE_CHECKING:
+    from core.engine import Engine
+    from core.importer import ReviewTable
+
+SKIP_REASONS = ("empty", "placeholder", "non_text")
+_HAS_WORD = re.compile(r"[^\W\d_]")  # any letter or Han character
+
+
+@dataclass
+class Insights:
+    """Everything the report and the GUI show. ``reviews`` is in input order, one row per
+    input data row; the other tables are aggregates (see ``summary.py``)."""
+
+    reviews: pd.DataFrame
+    mentions: pd.DataFrame
+    aspects: pd.DataFrame = field(default_factory=pd.DataFrame)
+    keywords: dict = field(default_factory=dict)  # sentiment -> [(term, score)]
+    aspect_keywords: dict = field(default_factory=dict)  # aspect -> [(term, score)]
+    topics: pd.DataFrame = field(default_factory=pd.DataFrame)
+    trend_week: pd.DataFrame = field(default_factory=pd.DataFrame)
+    trend_month: pd.DataFrame = field(default_factory=pd.DataFrame)
+    aspect_trend: pd.DataFrame = field(default_factory=pd.DataFrame)
+    products: pd.DataFrame | None = None
+    mismatches: pd.DataFrame = field(default_factory=pd.DataFrame)
+    fix_list: pd.DataFrame = field(default_factory=pd.DataFrame)
+    requests: pd.DataFrame = field(default_factory=pd.DataFrame)
+    method: dict = field(default_factory=dict)
+    aspect_names: dict = field(default_factory=dict)  # aspect -> {"zh":..., "en":...}
+
+    @property
+    def analysed(self) -> pd.DataFrame:
+        return self.reviews[self.reviews["skipped"] == ""]
+
+    def sentiment_counts(self) -> dict[str, int]:
+        counts = self.analysed["sentiment"].value_counts()
+        return {s: int(counts.get(s, 0)) for s in ("positive", "neutral", "negative")}
+
+    def results_frame(self) -> pd.DataFrame:
+        """The per-review table as exported to CSV (no embeddings, no internals)."""
+        cols = ["row", "text", "sentiment", "sentiment_confidence", "aspects", "intents", "skipped", "language",
+                "duplicate_of", "product", "date", "rating", "mismatch"]
+        return self.reviews[[c for c in cols if c in self.reviews.columns]]
+
+
+def skip_reason(text: str, *, placeholder) -> str:
+    if not text.strip():
+        return "empty"
+    if placeholder(text):
+        return "placeholder"
+    if not _HAS_WORD.search(text):
+        return "non_text"
+    return ""
+
+
+def _predict_unique(engine: Engine, texts: list[str], *, with_embeddings: bool, progress: Progress,
+                    cancel: CancelToken | None) -> tuple[np.ndarray, np.ndarray | None]:
+    probs = np.zeros((len(texts), len(engine.labels)), np.float32)
+    emb = None
+    pos = 0
+    for part in engine.iter_predict(texts, with_embeddings=with_embeddings, progress=progress, cancel=cancel,
+                                    total=len(texts)):
+        n = len(part)
+        probs[pos:pos + n] = part.probs
+        if with_embeddings and part.embeddings is not None:
+            if emb is None:
+                emb = np.zeros((len(texts), part.embeddings.shape[1]), np.float16)
+            emb[pos:pos + n] = part.embeddings
+        pos += n
+    return probs, emb
+
+
+def analyze_table(table: ReviewTable, engine: Engine, *, progress: Progress | None = None,
+                  cancel: CancelToken | None = None, lexicon: asp.Lexicon | None = None,
+                  intents: IntentClassifier | None = None, widen: bool = True) -> Insights:
+    """Analyse every review of ``table`` with ``engine``; see the module docstring for stages.
+
+    Checks ``cancel`` between stages and once per engine batch (raises ``Cancelled``).
+    """
+    from core.analysis.summary import summarise
+    from core.text import detect_language, duplicate_groups, is_placeholder, split_clauses
+
+    started = time.perf_counter()
+    say = progress or (lambda f, m: None)
+    lexicon = lexicon or asp.load_lexicon()
+    frame = table.frame.reset_index(drop=True)
+    n = len(frame)
+    raw = frame["text"].fillna("").astype(str).tolist()
+    say(0.0, "Checking texts")
+    skipped = [skip_reason(t, placeholder=is_placeholder) for t in raw]
+    dup = duplicate_groups([t if s == "" else "" for t, s in zip(raw, skipped)])
+    rows = frame["row"].to_numpy()
+    duplicate_of = [int(rows[d]) if d is not None else None for d in dup]
+
+    # unique analysed texts (the cache by text: duplicates cost nothing)
+    uid_of: dict[str, int] = {}
+    review_uid = np.full(n, -1, np.int64)
+    for i, (t, s) in enumerate(zip(raw, skipped)):
+        if not s:
+            review_uid[i] = uid_of.setdefault(t.strip(), len(uid_of))
+    unique = list(uid_of)
+    if cancel is not None:
+        cancel.check()
+
+    want_emb = bool(getattr(engine, "_has_embedding", True))
+    probs, emb = _predict_unique(engine, unique, with_embeddings=want_emb,
+                                 progress=wrap_progress(progress, 0.02, 0.6), cancel=cancel)
+    labels = list(engine.labels)
+    langs = [detect_language(t) for t in unique]
+
+    # aspects: candidate mentions, then one batched call for all multi-clause windows
+    say(0.6, "Finding aspects")
+    candidates: list[list[tuple]] = []
+    clause_uid: dict[str, int] = {}
+    for t, lang in zip(unique, langs):
+        clauses = split_clauses(t) or [t]
+        found = asp.find_review_mentions(t, clauses, lang, lexicon, widen=widen)
+        if len(clauses) > 1:
+            for m in found:
+                clause_uid.setdefault(m[5], len(clause_uid))
+        candidates.append((found, len(clauses) > 1))
+    if cancel is not None:
+        cancel.check()
+    clause_texts = list(clause_uid)
+    clause_probs = engine.predict(clause_texts, progress=wrap_progress(progress, 0.6, 0.8), cancel=cancel).probs \
+        if clause_texts else np.zeros((0, len(labels)), np.float32)
+
+    mentions_per_uid: list[list[asp.AspectMention]] = []
+    for u, (found, multi) in enumerate(candidates):
+        out = []
+        for aspect, term, s, e, _ci, window in found:
+            p = clause_probs[clause_uid[window]] if multi else probs[u]
+            k = int(p.argmax())
+            out.append(asp.AspectMention(aspect, term, window, labels[k], float(p[k]), s, e))
+        mentions_per_uid.append(out)
+
+    say(0.8, "Classifying intents")
+    if cancel is not None:
+        cancel.check()
+    classifier = intents or load_intent_classifier(engine)
+    intent_lists = classifier.classify(unique, langs, emb.astype(np.float32) if emb is not None else None,
+                                       probs, labels)
+
+    # per-review table in input order
+    has = review_uid >= 0
+    uid_safe = np.where(has, review_uid, 0)
+    top = probs.argmax(axis=1) if len(unique) else np.zeros(0, np.int64)
+    sentiment = np.where(has, np.array(labels, dtype=object)[top[uid_safe]] if len(unique) else "", "")
+    confidence = np.where(has, probs.max(axis=1)[uid_safe] if len(unique) else 0.0, np.nan)
+    aspect_col = [asp.format_mentions(mentions_per_uid[u]) if u >= 0 else "" for u in review_uid]
+    intent_col = [";".join(intent_lists[u]) if u >= 0 else "" for u in review_uid]
+    reviews = pd.DataFrame({
+        "row": frame["row"].to_numpy(),
+        "text": raw,
+        "sentiment": sentiment,
+        "sentiment_confidence": np.round(confidence.astype(float), 4),
+        "aspects": aspect_col,
+        "intents": intent_col,
+        "skipped": skipped,
+        "language": [langs[u] if u >= 0 else "" for u in review_uid],
+        "duplicate_of": pd.array(duplicate_of, dtype="Int64"),
+        "product": frame.get("product", pd.Series([""] * n)).fillna("").astype(str).to_numpy(),
+        "date": pd.to_datetime(frame.get("date", pd.Series([pd.NaT] * n)), errors="coerce").to_numpy(),
+        "rating": pd.to_numeric(frame.get("rating", pd.Series([np.nan] * n)), errors="coerce").to_numpy(),
+    })
+    for extra in ("sku", "followup", "reply", "author", "order_id", "source_row"):
+        if extra in frame.columns:
+            reviews[extra] = frame[extra].to_numpy()
+    reviews["mismatch"] = mismatch_flags(reviews["rating"], reviews["sentiment"], reviews["sentiment_confidence"])
+
+    mention_rows = []
+    for i in np.flatnonzero(has):
+        for m in mentions_per_uid[review_uid[i]]:
+            mention_rows.append((i, int(reviews.at[i, "row"]), m.aspect, m.term, m.clause, m.polarity,
+                                 round(m.confidence, 4), m.start, m.end))
+    mentions = pd.DataFrame(mention_rows, columns=["index", "row", "aspect", "term", "clause", "polarity",
+                                                   "confidence", "start", "end"])
+
+    say(0.85, "Keywords, topics and trends")
+    insights = Insights(reviews=reviews, mentions=mentions,
+                        aspect_names={a: lexicon.names.get(a, {}) for a in lexicon.aspects})
+    summarise(insights, unique_texts=unique, review_uid=review_uid, embeddings=emb, langs=langs, cancel=cancel)
+    counts = {r: skipped.count(r) for r in SKIP_REASONS}
+    elapsed = time.perf_counter() - started
+    insights.method = {
+        "model_version": engine.version, "provider": engine.provider, "device": engine.device_name,
+        "analysed_at": pd.Timestamp.now().isoformat(timespec="seconds"),
+        "source": str(getattr(table, "source", "")), "sheet": getattr(table, "sheet", None),
+        "header_row": getattr(table, "header_row", None), "columns": dict(getattr(table, "columns", {}) or {}),
+        "rows": n, "analysed": int(has.sum()), "skipped": counts, "duplicates": int(sum(d is not None for d in dup)),
+        "unique_texts": len(unique), "clauses_scored": len(clause_texts),
+        "intent_head": classifier.head.metrics if classifier.head is not None else None,
+        "seconds": round(elapsed, 2),
+    }
+    say(1.0, f"Analysed {int(has.sum()):,} reviews")
+    return insights
+
+
+def mismatch_flags(rating: pd.Series, sentiment: pd.Series, confidence: pd.Series, *,
+                   min_confidence: float = 0.7) -> list[str]:
+    """"high_rating_negative_text" (rating >= 4, text negative) or "low_rating_positive_text"
+    (rating <= 2, text positive), when the model is at least ``min_confidence`` sure."""
+    out = []
+    for r, s, c in zip(rating.to_numpy(), sentiment.to_numpy(), confidence.to_numpy()):
+        if r != r or not s or c != c or c < min_confidence:  # NaN checks
+            out.append("")
+        elif r >= 4 and s == "negative":
+            out.append("high_rating_negative_text")
+        elif r <= 2 and s == "positive":
+            out.append("low_rating_positive_text")
+        else:
+            out.append("")
+    return out

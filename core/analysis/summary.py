@@ -1,0 +1,178 @@
+"""Aggregates over analysed reviews: aspects, keywords, topics, trends, products,
+mismatches, what-to-fix and requests. Called by ``insights.analyze_table``; every
+function here works on the plain tables in ``Insights`` (testable with hand-built frames).
+"""
+from __future__ import annotations
+
+from collections import Counter
+from typing import TYPE_CHECKING, Sequence
+
+import numpy as np
+import pandas as pd
+
+from core.analysis import topics as tp
+from core.analysis.trends import aspect_trend, volume_trend
+from core.jobs import CancelToken
+
+if TYPE_CHECKING:
+    from core.analysis.insights import Insights
+
+REQUEST_INTENTS = ("suggestion", "question", "refund_return")
+POLARITIES = ("positive", "neutral", "negative")
+
+
+def aspect_table(mentions: pd.DataFrame) -> pd.DataFrame:
+    """Per aspect: mentions, positive/neutral/negative counts, negative_share and
+    share_of_negative (its part of ALL negative mentions), most mentioned first."""
+    cols = ["aspect", "mentions", *POLARITIES, "negative_share", "share_of_negative"]
+    if mentions.empty:
+        return pd.DataFrame(columns=cols)
+    counts = pd.crosstab(mentions["aspect"], mentions["polarity"]).reindex(columns=list(POLARITIES), fill_value=0)
+    out = counts.reset_index()
+    out["mentions"] = out[list(POLARITIES)].sum(axis=1)
+    out["negative_share"] = out["negative"] / out["mentions"]
+    total_neg = max(int(out["negative"].sum()), 1)
+    out["share_of_negative"] = out["negative"] / total_neg
+    return out.sort_values(["mentions", "aspect"], ascending=[False, True])[cols].reset_index(drop=True)
+
+
+def top_quotes(texts: pd.Series, confidence: pd.Series, n: int = 3) -> list[str]:
+    """The ``n`` most confident distinct texts."""
+    order = np.argsort(-confidence.to_numpy(dtype=float), kind="stable")
+    out: list[str] = []
+    for i in order:
+        t = str(texts.iloc[i])
+        if t and t not in out:
+            out.append(t)
+        if len(out) == n:
+            break
+    return out
+
+
+def product_table(reviews: pd.DataFrame, mentions: pd.DataFrame) -> pd.DataFrame | None:
+    """Per product (or SKU when there is no product column): counts, sentiment shares,
+    average rating, top negative aspects. None when neither column has values."""
+    key = next((c for c in ("product", "sku") if c in reviews.columns and reviews[c].astype(str).str.strip().ne("").any()),
+               None)
+    if key is None:
+        return None
+    data = reviews[reviews["skipped"] == ""]
+    if data.empty:
+        return None
+    rows = []
+    neg_mentions = mentions[mentions["polarity"] == "negative"] if not mentions.empty else mentions
+    for name, group in data.groupby(data[key].astype(str).str.strip().replace("", "(none)"), sort=False):
+        n = len(group)
+        shares = group["sentiment"].value_counts(normalize=True)
+        top = ""
+        if not neg_mentions.empty:
+            counts = neg_mentions[neg_mentions["index"].isin(group.index)]["aspect"].value_counts().head(3)
+            top = "; ".join(f"{a} ({c})" for a, c in counts.items())
+        rows.append({"product": name, "reviews": n,
+                     **{f"{p}_share": float(shares.get(p, 0.0)) for p in POLARITIES},
+                     "avg_rating": float(group["rating"].mean()) if group["rating"].notna().any() else np.nan,
+                     "top_negative_aspects": top})
+    return pd.DataFrame(rows).sort_values(["reviews", "product"], ascending=[False, True]).reset_index(drop=True)
+
+
+def fix_list(aspects: pd.DataFrame, mentions: pd.DataFrame, topics: pd.DataFrame, reviews: pd.DataFrame,
+             *, top: int = 10) -> pd.DataFrame:
+    """Aspects and topics ranked by the share of negative mentions / negative reviews they
+    account for, with counts and up to three quotes."""
+    rows = []
+    neg = mentions[mentions["polarity"] == "negative"] if not mentions.empty else mentions
+    for _, a in aspects.iterrows():
+        if a["negative"] <= 0:
+            continue
+        sub = neg[neg["aspect"] == a["aspect"]]
+        rows.append({"kind": "aspect", "name": a["aspect"], "negative": int(a["negative"]),
+                     "total": int(a["mentions"]), "share": float(a["share_of_negative"]),
+                     "quotes": top_quotes(sub["clause"], sub["confidence"])})
+    total_neg_reviews = max(int((reviews["sentiment"] == "negative").sum()), 1)
+    for _, t in topics.iterrows():
+        if t["negative"] <= 0:
+            continue
+        rows.append({"kind": "topic", "name": t["name"], "negative": int(t["negative"]), "total": int(t["size"]),
+                     "share": float(t["negative"]) / total_neg_reviews, "quotes": list(t["negative_quotes"])})
+    out = pd.DataFrame(rows, columns=["kind", "name", "negative", "total", "share", "quotes"])
+    if out.empty:
+        return out
+    out = out.sort_values(["share", "negative"], ascending=False)
+    return pd.concat([out[out["kind"] == "aspect"].head(top), out[out["kind"] == "topic"].head(top)]) \
+        .sort_values(["share", "negative"], ascending=False).reset_index(drop=True)
+
+
+def requests_table(reviews: pd.DataFrame) -> pd.DataFrame:
+    cols = ["row", "intents", "text", "product", "date", "rating"]
+    if reviews.empty:
+        return pd.DataFrame(columns=cols)
+    wanted = reviews["intents"].fillna("").str.split(";").map(lambda xs: any(x in REQUEST_INTENTS for x in xs))
+    return reviews.loc[wanted, [c for c in cols if c in reviews.columns]].reset_index(drop=True)
+
+
+def _topic_frame(unique_texts: Sequence[str], uid_sentiment: np.ndarray, uid_conf: np.ndarray,
+                 embeddings: np.ndarray | None, tokens: list[list[str]]) -> pd.DataFrame:
+    cols = ["topic", "name", "terms", "size", "negative", "negative_share", "quotes", "negative_quotes"]
+    if embeddings is None or len(unique_texts) < 4:
+        return pd.DataFrame(columns=cols)
+    labels, centroids = tp.cluster(embeddings)
+    counts: dict[str, Counter] = {str(c): Counter() for c in range(len(centroids))}
+    for lab, toks in zip(labels, tokens):
+        counts[str(lab)].update(toks)
+    quotes = {c: tp.representatives(embeddings, labels, centroids, c, unique_texts) for c in range(len(centroids))}
+    topics = tp.build_topics(labels, counts, (s == "negative" for s in uid_sentiment), quotes)
+    rows = []
+    for t in topics:
+        members = np.flatnonzero((labels == t.id) & (uid_sentiment == "negative"))
+        best = members[np.argsort(-uid_conf[members])][:3]
+        rows.append({"topic": t.id + 1, "name": t.name, "terms": ", ".join(t.terms), "size": t.size,
+                     "negative": t.negative, "negative_share": t.negative_share,
+                     "quotes": [unique_texts[i] for i in t.quotes],
+                     "negative_quotes": [unique_texts[i] for i in best]})
+    return pd.DataFrame(rows, columns=cols)
+
+
+def summarise(ins: Insights, *, unique_texts: Sequence[str], review_uid: np.ndarray,
+              embeddings: np.ndarray | None, langs: Sequence[str], cancel: CancelToken | None = None) -> None:
+    """Fill the aggregate tables of ``ins`` in place."""
+    reviews, mentions = ins.reviews, ins.mentions
+    n_u = len(unique_texts)
+    uid_sentiment = np.full(n_u, "", dtype=object)
+    uid_conf = np.zeros(n_u, np.float32)
+    has = review_uid >= 0
+    uid_sentiment[review_uid[has]] = reviews["sentiment"].to_numpy()[has]
+    uid_conf[review_uid[has]] = reviews["sentiment_confidence"].to_numpy(dtype=float)[has]
+
+    tokens = [tp.tokenize(t, lg) for t, lg in zip(unique_texts, langs)]
+    if cancel is not None:
+        cancel.check()
+    by_sentiment: dict[str, Counter] = {p: Counter() for p in POLARITIES}
+    for s, toks in zip(uid_sentiment, tokens):
+        if s in by_sentiment:
+            by_sentiment[s].update(toks)
+    ins.keywords = tp.ctfidf(by_sentiment, top_n=15)
+
+    by_aspect: dict[str, Counter] = {}
+    if not mentions.empty:
+        for (aspect, clause), _ in mentions.groupby(["aspect", "clause"]).size().items():
+            by_aspect.setdefault(aspect, Counter()).update(tp.tokenize(clause, "zh" if tp._HAN.search(clause) else "en"))
+    ins.aspect_keywords = tp.ctfidf(by_aspect, top_n=10, min_count=1)
+    ins.aspects = aspect_table(mentions)
+
+    if cancel is not None:
+        cancel.check()
+    ins.topics = _topic_frame(unique_texts, uid_sentiment, uid_conf, embeddings, tokens)
+    del tokens
+
+    analysed = reviews["skipped"] == ""
+    ins.trend_week = volume_trend(reviews["date"][analysed], reviews["sentiment"][analysed], freq="week")
+    ins.trend_month = volume_trend(reviews["date"][analysed], reviews["sentiment"][analysed], freq="month")
+    if not mentions.empty:
+        dates = reviews["date"].to_numpy()[mentions["index"].to_numpy()]
+        ins.aspect_trend = aspect_trend(pd.Series(dates), mentions["aspect"], mentions["polarity"], freq="month")
+    ins.products = product_table(reviews, mentions)
+    ins.mismatches = reviews.loc[reviews["mismatch"] != "",
+                                 ["row", "rating", "sentiment", "sentiment_confidence", "mismatch", "text",
+                                  "product"]].reset_index(drop=True)
+    ins.fix_list = fix_list(ins.aspects, mentions, ins.topics, reviews[analysed])
+    ins.requests = requests_table(reviews[analysed])

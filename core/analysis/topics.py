@@ -1,0 +1,185 @@
+"""Keywords (class-based TF-IDF) and topics (clusters of review embeddings).
+
+Tokens: jieba for Chinese, with ``resources/userdict_zh.txt`` (e-commerce words such as
+性价比, 快递小哥) and ``resources/stopwords_zh.txt``; a simple regex for English with
+``resources/stopwords_en.txt``. Term counts are accumulated per class in ``Counter``s, so
+keywords over 100k reviews never hold every token list in memory.
+
+c-TF-IDF (as in BERTopic): for term t and class c,
+``w = tf(t, c) / |c| * log(1 + A / f(t))`` where ``|c|`` is the number of tokens in the
+class, ``A`` the mean tokens per class and ``f(t)`` the term's count over all classes.
+"""
+from __future__ import annotations
+
+import math
+import re
+import threading
+from collections import Counter
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Iterable, Sequence
+
+import numpy as np
+
+from core.engine import resource_root
+
+_EN_TOKEN = re.compile(r"[a-z][a-z'\-]{1,}")
+_HAN = re.compile(r"[\u4e00-\u9fff]")
+_jieba_lock = threading.Lock()
+
+
+@lru_cache(maxsize=None)
+def stopwords(lang: str) -> frozenset[str]:
+    path = resource_root() / "resources" / f"stopwords_{lang}.txt"
+    if not path.is_file():
+        return frozenset()
+    return frozenset(w.strip().lower() for w in path.read_text(encoding="utf-8").splitlines() if w.strip())
+
+
+@lru_cache(maxsize=1)
+def _jieba():
+    """A private jieba Tokenizer with the e-commerce dictionary (the global one stays untouched)."""
+    import logging
+
+    import jieba
+
+    jieba.setLogLevel(logging.WARNING)
+    tok = jieba.Tokenizer()
+    userdict = resource_root() / "resources" / "userdict_zh.txt"
+    if userdict.is_file():
+        tok.load_userdict(str(userdict))
+    return tok
+
+
+def tokenize(text: str, lang: str) -> list[str]:
+    """Content words: no stopwords, no single Latin letters, no bare numbers or punctuation."""
+    if not text:
+        return []
+    out: list[str] = []
+    if lang == "zh" or _HAN.search(text):
+        stop = stopwords("zh") | stopwords("en")
+        with _jieba_lock:  # jieba's lazy initialisation is not thread-safe
+            words = _jieba().lcut(text)
+        for w in words:
+            w = w.strip().lower()
+            if not w or w in stop:
+                continue
+            if _HAN.search(w):
+                if len(w) >= 2:  # single characters (好, 很) carry little on their own
+                    out.append(w)
+            elif _EN_TOKEN.fullmatch(w) and len(w) > 2:
+                out.append(w)
+        return out
+    stop = stopwords("en")
+    return [w for w in _EN_TOKEN.findall(text.lower()) if w not in stop and len(w) > 2]
+
+
+def ctfidf(counts: dict[str, Counter], *, top_n: int = 10, min_count: int = 2) -> dict[str, list[tuple[str, float]]]:
+    """Top terms per class by class-based TF-IDF; terms seen fewer than ``min_count`` times in
+    a class are skipped (one-off typos are not keywords)."""
+    classes = [c for c, cnt in counts.items() if cnt]
+    if not classes:
+        return {c: [] for c in counts}
+    total_per_term: Counter = Counter()
+    sizes = {}
+    for c in classes:
+        total_per_term.update(counts[c])
+        sizes[c] = sum(counts[c].values())
+    avg = sum(sizes.values()) / len(classes)
+    out: dict[str, list[tuple[str, float]]] = {c: [] for c in counts}
+    for c in classes:
+        scored = [(t, n / sizes[c] * math.log(1 + avg / total_per_term[t]))
+                  for t, n in counts[c].items() if n >= min_count]
+        scored.sort(key=lambda x: (-x[1], x[0]))
+        out[c] = [(t, round(s, 6)) for t, s in scored[:top_n]]
+    return out
+
+
+@dataclass
+class Topic:
+    """A cluster of reviews named by its top c-TF-IDF terms."""
+
+    id: int
+    size: int
+    terms: list[str] = field(default_factory=list)
+    quotes: list[int] = field(default_factory=list)  # review indices (positions), closest first
+    negative_share: float = 0.0
+    negative: int = 0
+
+    @property
+    def name(self) -> str:
+        return " / ".join(self.terms[:3]) if self.terms else f"#{self.id + 1}"
+
+
+def choose_k(n: int) -> int:
+    """About one topic per 40 reviews at the low end, capped at 12 (a report, not a taxonomy)."""
+    if n < 12:
+        return 1 if n < 4 else 2
+    return int(min(12, max(2, round(math.sqrt(n / 20)))))
+
+
+def cluster(embeddings: np.ndarray, *, k: int | None = None, seed: int = 0,
+            fit_sample: int = 20_000) -> tuple[np.ndarray, np.ndarray]:
+    """KMeans over L2-normalised embeddings: (labels [n], centroids [k, d]).
+
+    Fitted on at most ``fit_sample`` rows (then every row is assigned), so 100k reviews
+    cost about as much as 20k.
+    """
+    n = len(embeddings)
+    if n == 0:
+        return np.zeros(0, np.int64), np.zeros((0, embeddings.shape[1] if embeddings.ndim == 2 else 0))
+    x = embeddings.astype(np.float32)
+    x /= np.maximum(np.linalg.norm(x, axis=1, keepdims=True), 1e-8)
+    k = min(k or choose_k(n), n)
+    if k <= 1:
+        return np.zeros(n, np.int64), x.mean(axis=0, keepdims=True)
+    from sklearn.cluster import KMeans, MiniBatchKMeans
+
+    rng = np.random.default_rng(seed)
+    sample = x if n <= fit_sample else x[rng.choice(n, fit_sample, replace=False)]
+    if len(sample) > 5000:
+        model = MiniBatchKMeans(n_clusters=k, random_state=seed, n_init=3, batch_size=2048)
+    else:
+        model = KMeans(n_clusters=k, random_state=seed, n_init=3)
+    model.fit(sample)
+    labels = np.concatenate([model.predict(x[i:i + 20_000]) for i in range(0, n, 20_000)])
+    return labels.astype(np.int64), model.cluster_centers_
+
+
+def representatives(embeddings: np.ndarray, labels: np.ndarray, centroids: np.ndarray, cluster_id: int,
+                    texts: Sequence[str], n: int = 3) -> list[int]:
+    """Positions of the ``n`` members closest to the centroid, with distinct texts."""
+    members = np.flatnonzero(labels == cluster_id)
+    if not len(members):
+        return []
+    x = embeddings[members].astype(np.float32)
+    x /= np.maximum(np.linalg.norm(x, axis=1, keepdims=True), 1e-8)
+    order = members[np.argsort(-(x @ centroids[cluster_id]))]
+    chosen, seen = [], set()
+    for i in order:
+        key = texts[i]
+        if key in seen:
+            continue
+        seen.add(key)
+        chosen.append(int(i))
+        if len(chosen) == n:
+            break
+    return chosen
+
+
+def build_topics(labels: np.ndarray, term_counts: dict[str, Counter], negatives: Iterable[bool],
+                 quotes: dict[int, list[int]], *, top_n: int = 8) -> list[Topic]:
+    """Topics from cluster labels, per-cluster term counts (keys ``str(cluster_id)``) and
+    the negative flag per review; sorted by size."""
+    neg = np.fromiter(negatives, dtype=bool, count=len(labels))
+    names = ctfidf(term_counts, top_n=top_n)
+    topics = []
+    for cid in sorted(set(labels.tolist())):
+        mask = labels == cid
+        size = int(mask.sum())
+        n_neg = int(neg[mask].sum())
+        topics.append(Topic(id=int(cid), size=size, terms=[t for t, _ in names.get(str(cid), [])],
+                            quotes=quotes.get(int(cid), []), negative=n_neg,
+                            negative_share=n_neg / size if size else 0.0))
+    topics.sort(key=lambda t: -t.size)
+    return topics
