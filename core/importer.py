@@ -156,12 +156,11 @@ def _letters(i: int) -> str:
     return s
 
 
-def _headers(raw: RawSheet, h: int) -> list[str]:
-    """Header names of row ``h`` (0-based), filled from merged cells, unique and non-empty."""
+def _filled(raw: RawSheet, h: int) -> list[str]:
+    """Row ``h`` (0-based) as header strings, empty cells filled from merged ranges over them."""
     rows = raw.rows
     width = max((len(r) for r in rows[h: h + 200]), default=0)
-    names = [cell_text(v).strip() if i < len(rows[h]) else "" for i, v in
-             enumerate(list(rows[h]) + [None] * (width - len(rows[h])))]
+    names = [cell_text(v).strip() for v in rows[h]] + [""] * (width - len(rows[h]))
     for r1, c1, r2, c2 in raw.merged:
         if not (r1 <= h + 1 <= r2) or r1 - 1 >= len(rows):
             continue
@@ -170,6 +169,12 @@ def _headers(raw: RawSheet, h: int) -> list[str]:
         for c in range(c1 - 1, min(c2, width)):
             if value and not names[c]:
                 names[c] = value
+    return names
+
+
+def _headers(raw: RawSheet, h: int) -> list[str]:
+    """Header names of row ``h`` (0-based), filled from merged cells, unique and non-empty."""
+    names = _filled(raw, h)
     out: list[str] = []
     seen: dict[str, int] = {}
     for i, n in enumerate(names):
@@ -192,7 +197,8 @@ def _split(p: Path, raw: RawSheet) -> tuple[int, list[str], list[tuple[int, list
     rows = raw.rows
     if not any(any(cell_text(v).strip() for v in r) for r in rows):
         raise UserError(f"{_where(p, raw.name)} is empty: export the reviews again or choose another sheet.")
-    h = find_header_row(rows, scan=_SCAN)
+    scan = rows[:_SCAN]
+    h = find_header_row([_filled(raw, i) for i in range(len(scan))] if raw.merged else scan, scan=_SCAN)
     headers = _headers(raw, h)
     data = [(i + 1, r) for i, r in enumerate(rows[h + 1:], start=h + 1)
             if any(v is not None and cell_text(v).strip() for v in r)]
@@ -270,7 +276,7 @@ def read_reviews(path: str | Path, *, sheet: str | None = None, text_column: str
                  "product": product_column}
     guesses = _guesses(p, raw.name, headers, [r for _, r in data[:1000]], overrides)
     if guesses["text"].column is None:
-        raise UserError(f"No column looks like review text in {_where(p, raw.name)}: name it with "
+        raise UserError(f"no column looks like review text in {_where(p, raw.name)}: name it with "
                         f"--text-column (columns: {', '.join(headers)}).")
     index = {name: i for i, name in enumerate(headers)}
 
