@@ -1,0 +1,169 @@
+"""``reviewlens analyze INPUT``: import, analyse, write the Excel report and/or a results CSV."""
+from __future__ import annotations
+
+import argparse
+import csv
+import locale
+import os
+import sys
+import time
+from pathlib import Path
+
+from core.errors import UserError
+
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def default_lang() -> str:
+    for var in ("LC_ALL", "LC_MESSAGES", "LANG"):
+        value = os.environ.get(var)
+        if value:
+            return "zh" if value.lower().startswith("zh") else "en"
+    try:
+        loc = locale.getlocale()[0] or ""
+    except ValueError:
+        loc = ""
+    return "zh" if loc.lower().startswith("zh") else "en"
+
+
+def register(subparsers) -> None:
+    p = subparsers.add_parser(
+        "analyze", help="analyse a review export and write an Excel insight report",
+        description="Analyse a review spreadsheet (xlsx/xls/csv) offline and write an Excel report and/or a CSV "
+                    "of per-review results. Personal data (phone numbers, e-mails, order ids, names) is masked in "
+                    "every export, the CSV included, unless --no-mask is given.")
+    p.add_argument("input", help="review export: .xlsx, .xls or .csv")
+    p.add_argument("-o", "--output", metavar="REPORT.xlsx", help="Excel report to write")
+    p.add_argument("--results", metavar="RESULTS.csv",
+                   help="CSV with one row per input data row, in input order: row, text, sentiment, "
+                        "sentiment_confidence, aspects, intents, skipped, language, duplicate_of, product, date, "
+                        "rating, mismatch (UTF-8 with BOM; text masked unless --no-mask; a text starting with "
+                        "= + - @ gets a leading ' so spreadsheet apps never run it)")
+    p.add_argument("--text-column", help="column with the review text (name, 1-based number or letter)")
+    p.add_argument("--rating-column", help="column with the star rating")
+    p.add_argument("--date-column", help="column with the review date")
+    p.add_argument("--product-column", help="column with the product name")
+    p.add_argument("--sheet", help="sheet to read (default: the one that looks like reviews)")
+    p.add_argument("--model", metavar="DIR", help="model folder (default: the active model)")
+    p.add_argument("--device", choices=("auto", "cpu", "cuda"), default="auto")
+    p.add_argument("--threads", type=int, help="CPU threads for the model (default: all cores)")
+    p.add_argument("--lang", choices=("zh", "en"), default=None, help="report language (default: system locale)")
+    p.add_argument("--no-mask", action="store_true", help="write personal data unmasked (report and CSV)")
+    p.set_defaults(handler=run_analyze)
+
+
+class _Bar:
+    """A tqdm progress bar on stderr fed by Progress callbacks (fraction, message)."""
+
+    def __init__(self) -> None:
+        from tqdm import tqdm
+
+        self.bar = tqdm(total=1000, file=sys.stderr, unit="‰", bar_format="{l_bar}{bar}| {elapsed}<{remaining}",
+                        disable=None)
+        self.stage = ""
+
+    def __call__(self, fraction: float, message: str) -> None:
+        target = int(max(0.0, min(1.0, fraction)) * 1000)
+        if target > self.bar.n:
+            self.bar.update(target - self.bar.n)
+        if message and message.split(" ")[0] != self.stage:
+            self.stage = message.split(" ")[0]
+        self.bar.set_description_str(message[:40], refresh=False)
+
+    def close(self) -> None:
+        self.bar.close()
+
+
+def _csv_safe(value) -> str:
+    if value is None:
+        return ""
+    text = str(value)
+    if text in ("nan", "NaT", "<NA>"):
+        return ""
+    return "'" + text if text.startswith(_FORMULA_START) else text
+
+
+def write_results_csv(insights, path: Path, *, mask: bool = True) -> Path:
+    """Per-review results, one row per input data row in input order (atomic write)."""
+    from core.text import mask_pii
+
+    frame = insights.results_frame()
+    path = Path(path)
+    if not path.parent.exists():
+        raise UserError(f"Folder {path.parent} does not exist: create it or choose another --results path.")
+    tmp = path.with_name(f".{path.name}.tmp")
+    try:
+        with open(tmp, "w", encoding="utf-8-sig", newline="") as fh:
+            writer = csv.writer(fh)
+            writer.writerow(list(frame.columns))
+            text_at = list(frame.columns).index("text")
+            for values in frame.itertuples(index=False, name=None):
+                values = list(values)
+                if mask and isinstance(values[text_at], str):
+                    values[text_at] = mask_pii(values[text_at])
+                if "date" in frame.columns:
+                    d = values[list(frame.columns).index("date")]
+                    values[list(frame.columns).index("date")] = "" if d != d or d is None else str(d)[:10]
+                writer.writerow([_csv_safe(v) for v in values])
+        os.replace(tmp, path)
+    except PermissionError:
+        raise UserError(f"Cannot write {path}: it is open in another program or read-only; close it.") from None
+    finally:
+        if tmp.exists():
+            tmp.unlink()
+    return path
+
+
+def run_analyze(args: argparse.Namespace) -> int:
+    from core.analysis.insights import analyze_table
+    from core.engine import load_engine
+    from core.importer import read_reviews
+    from core.jobs import wrap_progress
+    from core.report import write_report
+
+    started = time.perf_counter()
+    lang = args.lang or default_lang()
+    out = Path(args.output) if args.output else None
+    if out is None and not args.results:
+        out = Path.cwd() / f"{Path(args.input).stem}_report.xlsx"
+    bar = _Bar()
+    try:
+        table = read_reviews(args.input, sheet=args.sheet, text_column=args.text_column,
+                             rating_column=args.rating_column, date_column=args.date_column,
+                             product_column=args.product_column, progress=wrap_progress(bar, 0.0, 0.05))
+        bar(0.05, "Loading model")
+        engine = load_engine(args.model, device=args.device, threads=args.threads)
+        insights = analyze_table(table, engine, progress=wrap_progress(bar, 0.07, 0.9))
+        if args.results:
+            bar(0.9, "Writing results CSV")
+            write_results_csv(insights, Path(args.results), mask=not args.no_mask)
+        if out is not None:
+            write_report(insights, out, lang=lang, mask=not args.no_mask, progress=wrap_progress(bar, 0.9, 1.0))
+        bar(1.0, "Done")
+    finally:
+        bar.close()
+    elapsed = time.perf_counter() - started
+    print(summary_text(insights, elapsed, report=out, results=args.results), file=sys.stderr)
+    return 0
+
+
+def summary_text(insights, elapsed: float, *, report=None, results=None) -> str:
+    counts = insights.sentiment_counts()
+    analysed = sum(counts.values())
+    skipped = len(insights.reviews) - analysed
+    pct = {k: (100.0 * v / analysed if analysed else 0.0) for k, v in counts.items()}
+    issues = insights.fix_list.head(3) if len(insights.fix_list) else None
+    lines = [f"Analysed {analysed:,} reviews, skipped {skipped:,} "
+             f"({', '.join(f'{k} {v}' for k, v in insights.method.get('skipped', {}).items() if v) or 'none'}).",
+             f"Sentiment: positive {pct['positive']:.1f}%, neutral {pct['neutral']:.1f}%, "
+             f"negative {pct['negative']:.1f}%."]
+    if issues is not None:
+        lines.append("Top issues: " + "; ".join(f"{r['name']} ({r['share']:.0%} of negatives)"
+                                                 for _, r in issues.iterrows()))
+    rate = analysed / elapsed if elapsed > 0 else 0.0
+    lines.append(f"Model {insights.method.get('model_version')} on {insights.method.get('provider')}; "
+                 f"{elapsed:.1f} s, {rate:.0f} reviews/s.")
+    for label, p in (("Report", report), ("Results", results)):
+        if p:
+            lines.append(f"{label}: {p}")
+    return "\n".join(lines)
