@@ -85,18 +85,19 @@ def select_for_labeling(
         return []
     emb = None
     if embeddings is not None:
-        emb = np.asarray(embeddings, dtype=np.float64)
+        emb = np.asarray(embeddings)
         if emb.shape[0] != count:
             raise ValueError(f"embeddings has {emb.shape[0]} rows, probs has {count}")
-        emb = emb / np.maximum(np.linalg.norm(emb, axis=1, keepdims=True), 1e-12)
     rng = np.random.default_rng(seed)
     score = uncertainty(probs) + rng.random(count) * 1e-6
     classes = probs.argmax(axis=1)
     chosen: list[int] = []
 
+    pool_size = max(10 * n, 200)
     mismatch = rating_text_mismatch(ratings, predicted_polarity)
     if mismatch is not None:
         idx = np.flatnonzero(mismatch & available)
+        idx = idx[np.argsort(-score[idx], kind="stable")[:pool_size]]
         if len(idx):
             quota = max(1, (n + 1) // 2)
             _greedy(idx, score, emb, None, quota, chosen)
@@ -104,7 +105,6 @@ def select_for_labeling(
     taken = np.zeros(count, bool)
     taken[chosen] = True
     rest = np.flatnonzero(available & ~taken)
-    pool_size = max(10 * n, 200)
     ranked = rest[np.argsort(-score[rest], kind="stable")]
     # the overall most uncertain, plus each predicted class's most uncertain (for the round-robin)
     per_class = [ranked[classes[ranked] == c][: max(pool_size // probs.shape[1], n)] for c in np.unique(classes)]
@@ -130,14 +130,15 @@ def _greedy(cands: np.ndarray, score: np.ndarray, emb: np.ndarray | None, classe
     priority = score[cands]
     alive = np.ones(len(cands), bool)
     maxsim = np.full(len(cands), -1.0)
-    if emb is not None and chosen:
-        maxsim = (emb[cands] @ emb[chosen].T).max(axis=1)
+    unit = _unit(emb[cands]) if emb is not None else None
+    if unit is not None and chosen:
+        maxsim = (unit @ _unit(emb[chosen]).T).max(axis=1)
     cand_classes = classes[cands] if classes is not None else np.zeros(len(cands), int)
     picked_per_class: dict[int, int] = {}
     for c in (classes[chosen] if classes is not None and chosen else []):
         picked_per_class[int(c)] = picked_per_class.get(int(c), 0) + 1
     for _ in range(k):
-        if emb is not None:
+        if unit is not None:
             alive &= maxsim < DUPLICATE_COSINE
             gain = (1 - _DIVERSITY_WEIGHT) * priority - _DIVERSITY_WEIGHT * np.clip(maxsim, 0.0, 1.0)
         else:
@@ -151,8 +152,13 @@ def _greedy(cands: np.ndarray, score: np.ndarray, emb: np.ndarray | None, classe
         chosen.append(int(cands[j]))
         alive[j] = False
         picked_per_class[int(fewest)] = picked_per_class.get(int(fewest), 0) + 1
-        if emb is not None:
-            maxsim = np.maximum(maxsim, emb[cands] @ emb[cands[j]])
+        if unit is not None:
+            maxsim = np.maximum(maxsim, unit @ unit[j])
+
+
+def _unit(rows: np.ndarray) -> np.ndarray:
+    rows = np.asarray(rows, dtype=np.float64)
+    return rows / np.maximum(np.linalg.norm(rows, axis=1, keepdims=True), 1e-12)
 
 
 def _as_probs(probs: np.ndarray) -> np.ndarray:

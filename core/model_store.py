@@ -1,0 +1,272 @@
+"""Retrained model versions on disk: add, activate, roll back, delete, import, export.
+
+Layout under ``<user data dir>/models`` (``REVIEWLENS_HOME`` overrides the data dir):
+
+* ``<version>/`` one folder per version: ``model.onnx``, ``tokenizer.json``, ``manifest.json``
+  (sha256 of every file under ``files``), written once and never changed afterwards.
+* ``.staging/`` work folders. A version is written there completely, verified, then moved
+  into place with one ``os.replace`` (same filesystem), so a crash never leaves half a
+  version that looks like a whole one.
+* ``current.json`` ``{"schema_version": 1, "active": version | null, "previous": [...]}``,
+  rewritten through a temporary file and ``os.replace``. ``active = null`` means the
+  bundled default model; ``previous`` is the activation history (newest last) used by
+  ``rollback``. Older formats are upgraded by ``_migrate_current``.
+
+A broken ``current.json`` or an active folder that went missing never stops the app:
+``active_dir`` returns None and the bundled model is used.
+
+Imported folders are untrusted: only .onnx/.json/.safetensors/.txt files are accepted
+(never pickle formats such as .bin/.pt/.pkl, which can run code when loaded), no symlinks,
+no manifest file names outside the folder, and every sha256 must match.
+"""
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import sys
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path, PurePosixPath, PureWindowsPath
+from typing import Any
+
+from core.engine import MANIFEST, read_manifest, verify_model_dir
+from core.errors import UserError
+
+CURRENT = "current.json"
+CURRENT_SCHEMA = 1
+STAGING = ".staging"
+ALLOWED_SUFFIXES = (".onnx", ".json", ".safetensors", ".txt")
+_VERSION_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")
+_HISTORY = 20
+
+
+def user_data_dir() -> Path:
+    """ReviewLens' per-user data folder (``REVIEWLENS_HOME`` overrides)."""
+    env = os.environ.get("REVIEWLENS_HOME")
+    if env:
+        return Path(env)
+    if sys.platform == "win32":
+        return Path(os.environ.get("APPDATA") or Path.home() / "AppData" / "Roaming") / "ReviewLens"
+    if sys.platform == "darwin":
+        return Path.home() / "Library" / "Application Support" / "ReviewLens"
+    return Path(os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share") / "ReviewLens"
+
+
+@dataclass
+class ModelVersion:
+    """One stored model version."""
+
+    version: str
+    path: Path
+    task: str
+    created: str
+    metrics: dict[str, Any] = field(default_factory=dict)
+    base: str | None = None
+    is_active: bool = False
+    manifest: dict[str, Any] = field(default_factory=dict, repr=False)
+
+
+def _migrate_current(data: Any) -> dict[str, Any]:
+    """Upgrade any older current.json shape to CURRENT_SCHEMA (hook for future formats)."""
+    if isinstance(data, str):  # pre-release: the file held just the version name
+        data = {"active": data}
+    if not isinstance(data, dict):
+        raise ValueError("current.json is not an object")
+    version = int(data.get("schema_version", 0))
+    if version > CURRENT_SCHEMA:
+        raise ValueError(f"current.json schema_version {version} is newer than {CURRENT_SCHEMA}")
+    if version == 0:
+        data = {"schema_version": 1, "active": data.get("active"), "previous": list(data.get("previous") or [])}
+    return data
+
+
+class ModelStore:
+    """Model versions under ``root`` (default: ``user_data_dir() / "models"``)."""
+
+    def __init__(self, root: Path | str | None = None) -> None:
+        self.root = Path(root) if root is not None else user_data_dir() / "models"
+
+    # -- reading ---------------------------------------------------------------------
+    def _current(self) -> dict[str, Any]:
+        path = self.root / CURRENT
+        if not path.is_file():
+            return {"schema_version": CURRENT_SCHEMA, "active": None, "previous": []}
+        try:
+            return _migrate_current(json.loads(path.read_text(encoding="utf-8")))
+        except (OSError, ValueError):
+            return {"schema_version": CURRENT_SCHEMA, "active": None, "previous": []}
+
+    def _write_current(self, data: dict[str, Any]) -> None:
+        self.root.mkdir(parents=True, exist_ok=True)
+        tmp = self.root / f".{CURRENT}.{uuid.uuid4().hex}.tmp"
+        with open(tmp, "w", encoding="utf-8") as fh:
+            json.dump(data, fh, indent=2)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, self.root / CURRENT)
+
+    def active_version(self) -> str | None:
+        active = self._current().get("active")
+        return active if isinstance(active, str) and self._is_version_dir(active) else None
+
+    def _is_version_dir(self, version: str) -> bool:
+        return bool(_VERSION_NAME.match(version)) and (self.root / version / MANIFEST).is_file()
+
+    def active_dir(self) -> Path | None:
+        """The active version's folder; None = the bundled default (also when current.json is broken)."""
+        version = self.active_version()
+        if version is None:
+            return None
+        try:
+            read_manifest(self.root / version)
+        except UserError:
+            return None
+        return self.root / version
+
+    def versions(self) -> list[ModelVersion]:
+        """All readable versions, oldest first."""
+        if not self.root.is_dir():
+            return []
+        active = self.active_version()
+        out = []
+        for child in self.root.iterdir():
+            if child.name.startswith(".") or not child.is_dir() or not self._is_version_dir(child.name):
+                continue
+            try:
+                out.append(self._load(child.name, active))
+            except UserError:
+                continue  # a damaged folder is skipped, not fatal
+        return sorted(out, key=lambda v: (v.created, v.version))
+
+    def get(self, version: str) -> ModelVersion:
+        if not self._is_version_dir(version):
+            names = ", ".join(v.version for v in self.versions()) or "none stored yet"
+            raise UserError(f"Model version '{version}' does not exist: use one of {names}.")
+        return self._load(version, self.active_version())
+
+    def _load(self, version: str, active: str | None) -> ModelVersion:
+        manifest = read_manifest(self.root / version)
+        return ModelVersion(version=version, path=self.root / version, task=str(manifest.get("task", "sentiment")),
+                            created=str(manifest.get("created", "")), metrics=dict(manifest.get("metrics") or {}),
+                            base=manifest.get("base_model") or manifest.get("base"), is_active=version == active,
+                            manifest=manifest)
+
+    # -- writing -----------------------------------------------------------------------
+    def new_staging_dir(self) -> Path:
+        """An empty folder on the store's filesystem for a model being written."""
+        path = self.root / STAGING / uuid.uuid4().hex
+        path.mkdir(parents=True)
+        return path
+
+    def _version_name(self, manifest: dict[str, Any]) -> str:
+        task = re.sub(r"[^A-Za-z0-9_]+", "_", str(manifest.get("task", "sentiment"))).strip("_") or "model"
+        try:
+            when = datetime.fromisoformat(str(manifest["created"]))
+        except (KeyError, ValueError):
+            when = datetime.now()
+        base = f"{task}-{when:%Y%m%d-%H%M%S}"
+        name, n = base, 2
+        while (self.root / name).exists():
+            name, n = f"{base}-{n}", n + 1
+        return name
+
+    def add(self, staging_dir: Path, *, activate: bool, version: str | None = None) -> ModelVersion:
+        """Verify a finished model folder and move it into the store as a new version.
+
+        A folder outside ``root/.staging`` is copied there first so the final move is one
+        atomic ``os.replace``. The manifest's ``version`` field is set to the stored name.
+        """
+        staging_dir = Path(staging_dir)
+        manifest = verify_model_dir(staging_dir)
+        staging_root = (self.root / STAGING).resolve()
+        if staging_dir.resolve().parent != staging_root:
+            copy = self.new_staging_dir()
+            copy.rmdir()
+            shutil.copytree(staging_dir, copy, symlinks=True)
+            staging_dir = copy
+        if version is None or not _VERSION_NAME.match(version) or (self.root / version).exists():
+            version = self._version_name(manifest)
+        manifest["version"] = version
+        tmp = staging_dir / (MANIFEST + ".tmp")
+        tmp.write_text(json.dumps(manifest, indent=2, ensure_ascii=False), encoding="utf-8")
+        os.replace(tmp, staging_dir / MANIFEST)
+        os.replace(staging_dir, self.root / version)
+        if activate:
+            self.activate(version)
+        return self.get(version)
+
+    def activate(self, version: str) -> None:
+        """Make ``version`` the active model (verified first); the old one goes on the history."""
+        verify_model_dir(self.get(version).path)
+        current = self._current()
+        if current.get("active") == version:
+            return
+        history = [v for v in current.get("previous", []) if v != version]
+        history.append(current.get("active"))
+        self._write_current({"schema_version": CURRENT_SCHEMA, "active": version, "previous": history[-_HISTORY:]})
+
+    def rollback(self) -> ModelVersion | None:
+        """Go back to the previously active version that still exists (None: the bundled default)."""
+        current = self._current()
+        history = list(current.get("previous", []))
+        target = None
+        while history:
+            candidate = history.pop()
+            if candidate is None or self._is_version_dir(candidate):
+                target = candidate
+                break
+        self._write_current({"schema_version": CURRENT_SCHEMA, "active": target, "previous": history})
+        return self.get(target) if target else None
+
+    def delete(self, version: str) -> None:
+        """Delete a stored version; the active one is refused."""
+        self.get(version)
+        if self.active_version() == version:
+            raise UserError(f"Model version '{version}' is the active model: activate another one or roll back "
+                            "before deleting it.")
+        trash = self.root / STAGING / f"deleted-{uuid.uuid4().hex}"
+        trash.parent.mkdir(parents=True, exist_ok=True)
+        os.replace(self.root / version, trash)  # one atomic step: never half a version in the list
+        shutil.rmtree(trash, ignore_errors=True)
+        current = self._current()
+        if version in current.get("previous", []):
+            current["previous"] = [v for v in current["previous"] if v != version]
+            self._write_current(current)
+
+    def import_folder(self, src: Path | str) -> ModelVersion:
+        """Add a model folder from elsewhere (e.g. another PC) after strict checks; not activated."""
+        src = Path(src)
+        if src.is_symlink() or not src.is_dir():
+            raise UserError(f"Model folder {src} does not exist or is a link: choose a ReviewLens model folder.")
+        for path in sorted(src.rglob("*")):
+            rel = path.relative_to(src)
+            if path.is_symlink():
+                raise UserError(f"Model folder {src} contains a link ({rel}): refused; copy real files only.")
+            if path.is_file() and path.suffix.lower() not in ALLOWED_SUFFIXES:
+                raise UserError(f"Model folder {src} contains {rel}, a file type ReviewLens does not load "
+                                f"(only {', '.join(ALLOWED_SUFFIXES)}; pickle files are never accepted): refused.")
+        manifest = read_manifest(src)
+        for name in (manifest.get("files") or {}):
+            posix, windows = PurePosixPath(name), PureWindowsPath(name)
+            if posix.is_absolute() or windows.is_absolute() or windows.drive or ".." in posix.parts \
+                    or ".." in windows.parts:
+                raise UserError(f"Model manifest in {src} names a file outside its folder ({name}): refused.")
+        verify_model_dir(src, manifest)
+        staging = self.new_staging_dir()
+        staging.rmdir()
+        shutil.copytree(src, staging)
+        wanted = manifest.get("version")
+        return self.add(staging, activate=False, version=wanted if isinstance(wanted, str) else None)
+
+    def export_folder(self, version: str, dest: Path | str) -> Path:
+        """Copy a version to ``dest/<version>`` (for another PC); returns that folder."""
+        mv = self.get(version)
+        target = Path(dest) / version
+        if target.exists():
+            raise UserError(f"Folder {target} already exists: choose another destination.")
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copytree(mv.path, target)
+        return target
