@@ -1,0 +1,72 @@
+"""Aspect lexicon: matching, merging, user terms. (Polarity needs the model: test_insights.py.)"""
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from core.analysis import aspects as asp
+from core.errors import UserError
+
+
+@pytest.fixture(autouse=True)
+def _home(tmp_path, monkeypatch):
+    monkeypatch.setenv("REVIEWLENS_HOME", str(tmp_path / "home"))
+
+
+def test_shipped_lexicon_covers_required_aspects():
+    lex = asp.load_lexicon()
+    for aspect in ("logistics", "quality", "price", "service", "packaging", "size", "appearance", "effect",
+                   "taste_smell", "authenticity", "freshness", "installation", "battery"):
+        assert len(lex.terms[aspect]["zh"]) >= 10 and len(lex.terms[aspect]["en"]) >= 10, aspect
+    assert lex.display_name("logistics", "zh") == "物流"
+
+
+def test_find_zh_longest_match_and_offsets():
+    lex = asp.load_lexicon()
+    text = "快递小哥很热情，但是做工太粗糙了"
+    found = lex.find(text, "zh")
+    assert [(a, t) for a, t, _, _ in found] == [("logistics", "快递小哥"), ("quality", "做工")]
+    a, t, s, e = found[1]
+    assert text[s:e] == "做工"
+
+
+def test_find_en_word_boundaries():
+    lex = asp.load_lexicon()
+    found = [(a, t.lower()) for a, t, _, _ in lex.find("Shipping was slow; fits great but the colour faded", "en")]
+    assert ("logistics", "shipping") in found and ("size", "fits") in found and ("appearance", "colour") in found
+    assert lex.find("boxer shorts", "en") == []  # "box" must not match inside "boxer"
+
+
+def test_mentions_one_per_aspect_per_clause_and_widening():
+    lex = asp.load_lexicon()
+    text = "物流快，快递小哥也好。质量，很好"
+    clauses = ["物流快", "快递小哥也好", "质量", "很好"]
+    found = asp.find_review_mentions(text, clauses, "zh", lex)
+    assert [(m[0], m[4]) for m in found] == [("logistics", 0), ("logistics", 1), ("quality", 2)]
+    assert found[2][5] == "质量，很好"  # a bare aspect clause is scored with its neighbour
+    assert text[found[2][2]:found[2][3]] == "质量"
+    unwidened = asp.find_review_mentions(text, clauses, "zh", lex, widen=False)
+    assert unwidened[2][5] == "质量"
+
+
+def test_add_term_persists_and_merges(tmp_path):
+    path = asp.add_term("quality", "毛边", "zh")
+    assert path.parent == tmp_path / "home"
+    asp.add_term("zipper", "zipper", "en")
+    lex = asp.load_lexicon()
+    assert "毛边" in lex.terms["quality"]["zh"] and "质量" in lex.terms["quality"]["zh"]
+    assert lex.find("the zipper broke", "en")[0][0] == "zipper"
+    assert json.loads(path.read_text(encoding="utf-8"))["aspects"]["quality"]["zh"] == ["毛边"]
+
+
+def test_extra_file_and_bad_files(tmp_path):
+    extra = tmp_path / "extra.json"
+    extra.write_text(json.dumps({"schema_version": 1, "aspects": {"price": {"en": ["pricetag"]}}}), encoding="utf-8")
+    assert "pricetag" in asp.load_lexicon(extra).terms["price"]["en"]
+    bad = tmp_path / "bad.json"
+    bad.write_text("{not json", encoding="utf-8")
+    with pytest.raises(UserError, match="bad.json"):
+        asp.load_lexicon(bad)
+    with pytest.raises(UserError):
+        asp.add_term("quality", "x", "fr")
