@@ -22,9 +22,14 @@ _ORDER_LABEL = re.compile(
 _LONG_DIGITS = re.compile(r"(?<![\d.])\d{12,}(?![\d.])")
 _ADDR_LABEL = re.compile(
     r"(收货地址|收件地址|寄件地址|送货地址|家庭住址|详细地址|住址|地址|address)(\s*[:：]?\s*)([^，。！？；,!?;\n\[]{2,80})", re.I)
+_PROVINCES = ("北京|天津|上海|重庆|河北|山西|辽宁|吉林|黑龙江|江苏|浙江|安徽|福建|江西|山东|河南|湖北|湖南|广东|海南|"
+              "四川|贵州|云南|陕西|甘肃|青海|台湾|内蒙古|广西|西藏|宁夏|新疆|香港|澳门")
+# Unlabelled addresses need a province name, or a city name standing at a word boundary,
+# followed by district and street parts, so "我在市区买的" stays as it is.
 _ADDR_BARE = re.compile(
-    rf"(?:[{_CJK}]{{2,7}}?(?:省|自治区))?[{_CJK}]{{2,7}}?市[{_CJK}]{{1,7}}?(?:区|县)[{_CJK}\d]{{0,20}}?"
-    rf"(?:路|街|道|巷|弄|村|镇)(?:[{_CJK}\d\-]{{0,12}}(?:号|栋|室|楼|单元))*")
+    rf"(?:(?:{_PROVINCES})(?:省|市|自治区|壮族自治区|回族自治区|维吾尔自治区)?[{_CJK}]{{0,6}}?|(?<![{_CJK}])[{_CJK}]{{2,4}}市)"
+    rf"[{_CJK}]{{0,7}}?(?:区|县|旗)[{_CJK}\d]{{0,20}}?"
+    rf"(?:路|街|道|巷|弄|村|镇)(?:[{_CJK}\d\-]{{0,12}}?(?:号|栋|室|楼|单元))*")
 _STREET = re.compile(
     r"\b\d{1,5}\s+(?:[A-Z][a-z]+\.?\s+){1,3}(?:St|Street|Ave|Avenue|Rd|Road|Blvd|Boulevard|Ln|Lane|Dr|Drive|"
     r"Ct|Court|Way|Pl|Place|Ter|Terrace|Pkwy|Hwy)\b\.?(?:,?\s*(?:Apt|Suite|Unit|#)\s*[\w\-]+)?")
@@ -39,7 +44,7 @@ def mask_pii(s: str) -> str:
     if not s:
         return s or ""
     s = _EMAIL.sub("[email]", s)
-    s = _ORDER_LABEL.sub(lambda m: m[1] + m[2] + ("[order]" if sum(c.isdigit() for c in m[3]) >= 6 else m[3]), s)
+    s = _ORDER_LABEL.sub(lambda m: m[1] + m[2] + ("[order]" if sum(c.isdigit() for c in m[3]) >= 4 else m[3]), s)
     s = _ID18.sub("[id]", s)
     s = _MOBILE.sub("[phone]", s)
     s = _LANDLINE.sub("[phone]", s)

@@ -23,7 +23,9 @@ __all__ = ["clean_text", "is_placeholder", "detect_language", "split_clauses", "
 PLACEHOLDERS_FILE = Path(__file__).resolve().parent.parent / "resources" / "placeholders.txt"
 
 _TAG = re.compile(r"</?[A-Za-z][A-Za-z0-9:-]{0,20}(?:\s[^<>]{0,500})?/?>")
-_BR = re.compile(r"<\s*(?:br|/p|/div|/li)\s*/?>", re.I)
+_BR = re.compile(r"<\s*(?:br|/p|/div|/li|/tr)\s*/?>", re.I)
+# Inline tags sit inside words ("质量<b>很好</b>"): drop them without a space.
+_INLINE = re.compile(r"</?(?:b|i|u|em|strong|span|font|a|small|big|sub|sup|mark)(?:\s[^<>]{0,500})?/?>", re.I)
 _EMOJI = "\U0001F000-\U0001FFFF\u2600-\u27BF\uFE0F"
 _ZWJ_LONE = re.compile(f"(?<![{_EMOJI}])\u200d|\u200d(?![{_EMOJI}])")
 # zero-width and bidi controls (ZWJ is handled above: it glues emoji sequences together)
@@ -43,6 +45,7 @@ def clean_text(s: str) -> str:
     s = str(s)
     if "<" in s:
         s = _BR.sub("\n", s)
+        s = _INLINE.sub("", s)
         s = _TAG.sub(" ", s)
     if "&" in s:
         s = html.unescape(s)
@@ -98,7 +101,8 @@ def is_placeholder(s: str) -> bool:
         return True  # only punctuation, whitespace or nothing: no review content
     if key in _placeholder_set():
         return True
-    return len(key) <= 30 and bool(_PLACEHOLDER_RE.search(key))
+    m = _PLACEHOLDER_RE.search(key)
+    return bool(m) and len(key) - len(m[0]) <= 10  # the default phrase is most of the text
 
 
 _HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002ffff]")
