@@ -79,8 +79,12 @@ def _migrate_current(data: Any) -> dict[str, Any]:
     if version > CURRENT_SCHEMA:
         raise ValueError(f"current.json schema_version {version} is newer than {CURRENT_SCHEMA}")
     if version == 0:
-        data = {"schema_version": 1, "active": data.get("active"), "previous": list(data.get("previous") or [])}
-    return data
+        data = {"schema_version": 1, "active": data.get("active"), "previous": data.get("previous") or []}
+    active, previous = data.get("active"), data.get("previous")
+    if not (active is None or isinstance(active, str)) or not isinstance(previous, list):
+        raise ValueError("current.json has the wrong shape")
+    return {"schema_version": CURRENT_SCHEMA, "active": active,
+            "previous": [v for v in previous if v is None or isinstance(v, str)]}
 
 
 class ModelStore:
@@ -96,7 +100,7 @@ class ModelStore:
             return {"schema_version": CURRENT_SCHEMA, "active": None, "previous": []}
         try:
             return _migrate_current(json.loads(path.read_text(encoding="utf-8")))
-        except (OSError, ValueError):
+        except (OSError, ValueError, TypeError):  # broken file: the bundled model still works
             return {"schema_version": CURRENT_SCHEMA, "active": None, "previous": []}
 
     def _write_current(self, data: dict[str, Any]) -> None:

@@ -116,6 +116,8 @@ def test_current_json_migration_from_unversioned(store):
     assert store.active_dir() == v.path
     (store.root / "current.json").write_text(json.dumps({"schema_version": 9, "active": v.version}))
     assert store.active_dir() is None  # a newer format is not guessed at
+    (store.root / "current.json").write_text(json.dumps({"schema_version": 1, "active": 5, "previous": 3}))
+    assert store.active_dir() is None and store.rollback() is None
 
 
 def test_import_folder_checks(store, tmp_path):
