@@ -1,0 +1,114 @@
+"""Aspect-polarity accuracy on the public ABSA test sets, clause-level vs whole sentence.
+
+Usage: .venv/bin/python bench/bench_aspects.py [--model DIR] [--threads N] [--limit N]
+
+Items are 3 lines: sentence with $T$ for the aspect term, the term, Positive/Neutral/Negative.
+Variants, all with the same model:
+  sentence        the whole sentence's sentiment for every aspect (baseline)
+  clause          the clause (core.text.split_clauses) that contains the term
+  clause+widen    as clause, a very short clause joined with its neighbour (what analysis uses)
+  widen+fallback  as clause+widen, but a low-confidence neutral clause falls back to the sentence
+"""
+from __future__ import annotations
+
+import argparse
+import re
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from core.analysis.aspects import clause_offsets, mention_window  # noqa: E402
+from core.engine import load_engine  # noqa: E402
+from core.text import split_clauses  # noqa: E402
+
+DATA = Path("/work/shared/data")
+GOLD = {"Negative": "negative", "Neutral": "neutral", "Positive": "positive"}
+_NON_ASCII_GAP = re.compile(r"(?<=[^\x00-\x7f]) +| +(?=[^\x00-\x7f])")
+
+
+def read_items(path: Path, zh: bool) -> list[tuple[str, str, int, str]]:
+    lines = path.read_text(encoding="utf-8").splitlines()
+    items = []
+    for i in range(0, len(lines) - 2, 3):
+        template, term, label = lines[i].strip(), lines[i + 1].strip(), lines[i + 2].strip()
+        if zh:  # these sets space-separate every character
+            template, term = _NON_ASCII_GAP.sub("", template), _NON_ASCII_GAP.sub("", term)
+        at = template.find("$T$")
+        items.append((template.replace("$T$", term, 1), term, at, GOLD[label]))
+    return items
+
+
+def clause_index(sentence: str, clauses: list[str], term: str, at: int) -> int:
+    offsets = clause_offsets(sentence, clauses)
+    for k, (start, clause) in enumerate(zip(offsets, clauses)):
+        if start >= 0 and start <= at < start + len(clause):
+            return k
+    return next((k for k, c in enumerate(clauses) if term in c), 0)
+
+
+def macro_f1(gold: list[str], pred: list[str]) -> float:
+    f1s = []
+    for c in ("negative", "neutral", "positive"):
+        tp = sum(g == c and p == c for g, p in zip(gold, pred))
+        denom = sum(g == c for g in gold) + sum(p == c for p in pred)
+        if sum(g == c for g in gold):
+            f1s.append(2 * tp / denom if denom else 0.0)
+    return float(np.mean(f1s))
+
+
+def run(engine, name: str, items) -> dict:
+    sentences = [s for s, *_ in items]
+    windows: dict[str, list[str]] = {"clause": [], "clause+widen": []}
+    for sentence, term, at, _ in items:
+        clauses = split_clauses(sentence) or [sentence]
+        k = clause_index(sentence, clauses, term, at)
+        windows["clause"].append(clauses[k])
+        windows["clause+widen"].append(mention_window(clauses, k, widen=True))
+    texts = sorted(set(sentences) | set(windows["clause"]) | set(windows["clause+widen"]))
+    t0 = time.perf_counter()
+    pred = engine.predict(texts)
+    secs = time.perf_counter() - t0
+    lab = dict(zip(texts, pred.predicted))
+    conf = dict(zip(texts, pred.confidence.tolist()))
+    gold = [g for *_, g in items]
+    variants = {"sentence": [lab[s] for s in sentences],
+                "clause": [lab[w] for w in windows["clause"]],
+                "clause+widen": [lab[w] for w in windows["clause+widen"]]}
+    variants["widen+fallback"] = [lab[s] if lab[w] == "neutral" and conf[w] < 0.6 else lab[w]
+                                  for w, s in zip(windows["clause+widen"], sentences)]
+    multi = [len(set(split_clauses(s))) > 1 for s in sentences]
+    out = {"dataset": name, "items": len(items), "multi_clause": sum(multi), "texts/s": len(texts) / secs}
+    for v, p in variants.items():
+        out[v] = (np.mean([a == b for a, b in zip(gold, p)]), macro_f1(gold, p))
+    return out
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--model")
+    ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--limit", type=int, default=0)
+    args = ap.parse_args()
+    engine = load_engine(args.model, device="cpu", threads=args.threads)
+    sets = [(p.name.split(".")[0], p, True) for p in sorted((DATA / "absa_zh").glob("*.test.txt"))]
+    sets.append(("tshirt_en", DATA / "absa_en" / "Menstshirt_Test_Gold.xml.seg", False))
+    rows = []
+    for name, path, zh in sets:
+        items = read_items(path, zh)
+        rows.append(run(engine, name, items[:args.limit] if args.limit else items))
+    names = ["sentence", "clause", "clause+widen", "widen+fallback"]
+    print(f"model {engine.version} ({engine.provider})")
+    print("| dataset | items | multi-clause | " + " | ".join(f"{n} acc / F1" for n in names) + " |")
+    print("|---|---|---|" + "---|" * len(names))
+    for r in rows:
+        print(f"| {r['dataset']} | {r['items']} | {r['multi_clause']} | "
+              + " | ".join(f"{r[n][0]:.3f} / {r[n][1]:.3f}" for n in names) + " |")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
