@@ -42,6 +42,26 @@ def read_items(path: Path, zh: bool) -> list[tuple[str, str, int, str]]:
     return items
 
 
+def read_acos(path: Path, limit: int = 2000) -> list[tuple[str, str, int, str]]:
+    """Restaurant reviews with several aspects each (explicit aspects only; inclusive char spans)."""
+    items = []
+    for line in path.read_text(encoding="utf-8").splitlines()[:limit]:
+        text, _, triples = line.partition("####")
+        chars = text.split()
+        sentence = "".join(chars)
+        starts = np.cumsum([0] + [len(c) for c in chars])
+        seen: dict[tuple[int, int], str] = {}
+        for (s, e), _opinion, pol in eval(triples, {"__builtins__": {}}):  # a literal list of tuples
+            if s < 0:
+                continue
+            label = {"POS": "positive", "NEU": "neutral", "NEG": "negative"}[pol]
+            seen[(s, e)] = label if seen.get((s, e), label) == label else "conflict"
+        for (s, e), label in seen.items():
+            if label != "conflict":
+                items.append((sentence, "".join(chars[s:e + 1]), int(starts[s]), label))
+    return items
+
+
 def clause_index(sentence: str, clauses: list[str], term: str, at: int) -> int:
     offsets = clause_offsets(sentence, clauses)
     for k, (start, clause) in enumerate(zip(offsets, clauses)):
@@ -96,9 +116,10 @@ def main() -> int:
     engine = load_engine(args.model, device="cpu", threads=args.threads)
     sets = [(p.name.split(".")[0], p, True) for p in sorted((DATA / "absa_zh").glob("*.test.txt"))]
     sets.append(("tshirt_en", DATA / "absa_en" / "Menstshirt_Test_Gold.xml.seg", False))
+    sets.append(("acos_zh (first 2000 reviews)", DATA / "acos_zh" / "test.txt", None))
     rows = []
     for name, path, zh in sets:
-        items = read_items(path, zh)
+        items = read_acos(path) if zh is None else read_items(path, zh)
         rows.append(run(engine, name, items[:args.limit] if args.limit else items))
     names = ["sentence", "clause", "clause+widen", "widen+fallback"]
     print(f"model {engine.version} ({engine.provider})")
