@@ -87,7 +87,7 @@ def run(engine, name: str, items) -> dict:
         clauses = split_clauses(sentence) or [sentence]
         k = clause_index(sentence, clauses, term, at)
         windows["clause"].append(clauses[k])
-        windows["clause+widen"].append(mention_window(clauses, k, widen=True))
+        windows["clause+widen"].append(mention_window(clauses, k, term=term, widen=True))
     texts = sorted(set(sentences) | set(windows["clause"]) | set(windows["clause+widen"]))
     t0 = time.perf_counter()
     pred = engine.predict(texts)

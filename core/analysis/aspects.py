@@ -31,8 +31,8 @@ from core.errors import UserError
 SCHEMA_VERSION = 1
 LANGS = ("zh", "en")
 USER_FILE = "aspects_user.json"
-# A clause shorter than this (zh: characters, en: words) is scored together with its
-# neighbour: "$T$ 还行" alone is fine, but "做工" alone carries no opinion.
+# Without a known term, a clause shorter than this (zh: Han characters, en: words) counts as
+# bare: "做工" alone carries no opinion, "做工还行" does.
 MIN_ZH_CHARS = 4
 MIN_EN_WORDS = 3
 
@@ -194,20 +194,26 @@ def clause_offsets(text: str, clauses: list[str]) -> list[int]:
     return offsets
 
 
-def is_short(clause: str) -> bool:
+def is_bare(clause: str, term: str | None = None) -> bool:
+    """True when a clause holds (almost) nothing but the aspect term, so it carries no opinion
+    of its own: "质量" in "质量，很好", "the fit" in "the fit, perfect"."""
+    rest = clause.replace(term, " ", 1) if term and term in clause else clause
     if _CJK.search(clause):
-        return len(_CJK.findall(clause)) < MIN_ZH_CHARS
-    return len(clause.split()) < MIN_EN_WORDS
+        limit = 0 if term else MIN_ZH_CHARS - 1
+        return len(_CJK.findall(rest)) <= limit
+    words = re.findall(r"[A-Za-z']+", rest)
+    return len(words) <= (1 if term else MIN_EN_WORDS - 1)
 
 
-def mention_window(clauses: list[str], index: int, *, widen: bool = True) -> str:
+def mention_window(clauses: list[str], index: int, *, term: str | None = None, widen: bool = True) -> str:
     """The text whose sentiment decides a mention in ``clauses[index]``.
 
-    With ``widen``, a very short clause is joined with the next clause (the previous one
-    for the last clause): "质量，很好" splits into an aspect-only clause and an opinion.
+    With ``widen``, a bare clause (see ``is_bare``) is joined with the next clause (the
+    previous one for the last clause): "质量，很好" splits into an aspect-only clause and
+    an opinion.
     """
     clause = clauses[index]
-    if not widen or not is_short(clause) or len(clauses) < 2:
+    if not widen or len(clauses) < 2 or not is_bare(clause, term):
         return clause
     sep = "，" if _CJK.search(clause) else ", "
     if index + 1 < len(clauses):
@@ -231,7 +237,7 @@ def find_review_mentions(text: str, clauses: list[str], lang: str, lexicon: Lexi
                 continue
             seen.add(aspect)
             base = offsets[i] if offsets[i] >= 0 else 0
-            out.append((aspect, term, base + s, base + e, i, mention_window(clauses, i, widen=widen)))
+            out.append((aspect, term, base + s, base + e, i, mention_window(clauses, i, term=term, widen=widen)))
     return out
 
 
