@@ -114,14 +114,14 @@ def _load(p: Path, *, sheet: str | None, limit: int | None, cancel: CancelToken 
     kind = file_kind(p)
     check = (lambda i: cancel.check()) if cancel is not None else None
     if kind == "csv":
-        if sheet is not None:
+        if sheet:
             raise UserError(f"{p.name} is a text file with no sheets: leave the sheet empty.")
         return read_delimited(p, limit=limit)
     if kind == "xlsx":
         wb = open_xlsx(p)
         try:
             names = xlsx_sheet_names(wb)
-            if sheet is not None:
+            if sheet:
                 name = _check_sheet_name(p, names, sheet)
             else:
                 heads = {n: xlsx_rows(p, wb, n, limit=_SCAN + 1) for n in names}
@@ -134,7 +134,7 @@ def _load(p: Path, *, sheet: str | None, limit: int | None, cancel: CancelToken 
             wb.close()
     names, book = read_xls(p)
     try:
-        if sheet is not None:
+        if sheet:
             name = _check_sheet_name(p, names, sheet)
         else:
             sheets = {n: xls_sheet(p, book, n, limit=_SCAN + 1) for n in names}
