@@ -1,0 +1,200 @@
+"""Dashboard: KPI tiles, sentiment split, aspects, trend, products, what-to-fix.
+
+Every tile, bar segment and trend point emits ``filter_requested(dict)`` with a review
+browser filter (keys: sentiment, aspect, polarity, product, date_from, date_to, mismatch).
+"""
+from __future__ import annotations
+
+import pandas as pd
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (QButtonGroup, QFrame, QGridLayout, QGroupBox, QHBoxLayout, QLabel, QPushButton,
+                               QRadioButton, QScrollArea, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget)
+
+from gui.charts import COLORS, Bar, BarChart, LineChart, Segment
+from gui.i18n import language, tr
+
+POLARITIES = ("positive", "neutral", "negative")
+
+
+def _pct(x: float) -> str:
+    return "–" if x != x else f"{x * 100:.0f}%"
+
+
+class KpiTile(QPushButton):
+    """A big figure with a caption; clicking it filters the browser."""
+
+    def __init__(self, caption: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.caption = caption
+        self.setMinimumSize(130, 72)
+        self.setCheckable(False)
+        self.setStyleSheet("QPushButton{text-align:left;padding:8px;border:1px solid palette(mid);"
+                           "border-radius:6px;background:palette(base);}"
+                           "QPushButton:focus{border:2px solid palette(highlight);}")
+        self.set_value("–")
+
+    def set_value(self, value: str) -> None:
+        self.value = value
+        self.setText(f"{value}\n{self.caption}")
+        font = self.font()
+        font.setPointSizeF(max(font.pointSizeF(), 9) * 1.25)
+        font.setBold(True)
+        self.setFont(font)
+        self.setToolTip(tr("kpi_tip", label=self.caption, value=value))
+
+
+class Dashboard(QWidget):
+    filter_requested = Signal(dict)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.insights = None
+        outer = QVBoxLayout(self)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        outer.addWidget(scroll)
+        body = QWidget()
+        scroll.setWidget(body)
+        grid = QGridLayout(body)
+
+        tiles = QHBoxLayout()
+        self.tiles: dict[str, KpiTile] = {}
+        for key, caption, filt in (("reviews", "kpi_reviews", {}), ("positive", "kpi_pos", {"sentiment": "positive"}),
+                                   ("neutral", "kpi_neu", {"sentiment": "neutral"}),
+                                   ("negative", "kpi_neg", {"sentiment": "negative"}),
+                                   ("rating", "kpi_rating", {}), ("mismatch", "kpi_mismatch", {"mismatch": True})):
+            tile = KpiTile(tr(caption))
+            tile.setObjectName(f"kpi_{key}")
+            tile.clicked.connect(lambda _=False, f=filt: self.filter_requested.emit(dict(f)))
+            self.tiles[key] = tile
+            tiles.addWidget(tile)
+        grid.addLayout(tiles, 0, 0, 1, 2)
+
+        self.split = BarChart(row_height=28, label_width=90)
+        self.split.setObjectName("chart_sentiment")
+        self.split.clicked.connect(lambda key: self.filter_requested.emit({"sentiment": key}))
+        grid.addWidget(self._box("sentiment_split", self.split), 1, 0)
+
+        trend_box = QGroupBox(tr("trend"))
+        tl = QVBoxLayout(trend_box)
+        row = QHBoxLayout()
+        self.by_week, self.by_month = QRadioButton(tr("by_week")), QRadioButton(tr("by_month"))
+        self.by_month.setChecked(True)
+        group = QButtonGroup(self)
+        group.addButton(self.by_week)
+        group.addButton(self.by_month)
+        self.by_week.toggled.connect(lambda _: self._fill_trend())
+        row.addWidget(self.by_week)
+        row.addWidget(self.by_month)
+        row.addStretch(1)
+        tl.addLayout(row)
+        self.trend = LineChart()
+        self.trend.setObjectName("chart_trend")
+        self.trend.clicked.connect(self._trend_clicked)
+        tl.addWidget(self.trend)
+        grid.addWidget(trend_box, 1, 1)
+
+        self.aspects = BarChart(label_width=120)
+        self.aspects.setObjectName("chart_aspects")
+        self.aspects.clicked.connect(lambda key: self.filter_requested.emit({"aspect": key[0], "polarity": key[1]}))
+        grid.addWidget(self._box("aspects_chart", self.aspects), 2, 0)
+
+        self.products = BarChart(label_width=160)
+        self.products.setObjectName("chart_products")
+        self.products.clicked.connect(lambda key: self.filter_requested.emit({"product": key[0], "sentiment": key[1]}))
+        grid.addWidget(self._box("products", self.products), 2, 1)
+
+        self.fix = QTreeWidget()
+        self.fix.setObjectName("fix_list")
+        self.fix.setHeaderHidden(True)
+        self.fix.setWordWrap(True)
+        self.fix.setMinimumHeight(200)
+        self.fix.itemActivated.connect(self._fix_activated)
+        grid.addWidget(self._box("fix_list", self.fix), 3, 0, 1, 2)
+        for chart in (self.split, self.aspects, self.products, self.trend):
+            chart.empty_text = tr("no_data")
+
+    def _box(self, title: str, widget: QWidget) -> QGroupBox:
+        box = QGroupBox(tr(title))
+        QVBoxLayout(box).addWidget(widget)
+        return box
+
+    def aspect_name(self, aspect: str) -> str:
+        if self.insights is None:
+            return aspect
+        return self.insights.aspect_names.get(aspect, {}).get(language()) or aspect
+
+    # -- data --------------------------------------------------------------------
+    def set_insights(self, insights) -> None:
+        self.insights = insights
+        counts = insights.sentiment_counts()
+        analysed = max(sum(counts.values()), 1)
+        self.tiles["reviews"].set_value(f"{len(insights.reviews):,}")
+        for p in POLARITIES:
+            self.tiles[p].set_value(_pct(counts[p] / analysed))
+        rating = insights.analysed["rating"].mean() if len(insights.analysed) else float("nan")
+        self.tiles["rating"].set_value("–" if rating != rating else f"{rating:.2f}")
+        self.tiles["mismatch"].set_value(f"{len(insights.mismatches):,}")
+
+        self.split.set_bars([Bar(tr(p), [Segment(p, counts[p], COLORS[p],
+                                                 tr("bar_tip", label=tr("sentiment_split"), seg=tr(p), n=counts[p]))])
+                             for p in POLARITIES])
+        bars = []
+        for _, a in insights.aspects.head(12).iterrows():
+            name = self.aspect_name(a["aspect"])
+            bars.append(Bar(name, [Segment((a["aspect"], p), float(a[p]), COLORS[p],
+                                           tr("bar_tip", label=name, seg=tr(p), n=int(a[p])))
+                                   for p in ("positive", "negative")]))
+        self.aspects.set_bars(bars)
+        bars = []
+        if insights.products is not None:
+            for _, prod in insights.products.head(10).iterrows():
+                n = int(prod["reviews"])
+                bars.append(Bar(str(prod["product"]), [
+                    Segment((prod["product"], p), round(n * float(prod[f"{p}_share"])), COLORS[p],
+                            tr("bar_tip", label=prod["product"], seg=tr(p), n=round(n * float(prod[f"{p}_share"]))))
+                    for p in POLARITIES]))
+        self.products.set_bars(bars)
+        self._fill_trend()
+        self._fill_fix()
+
+    def _fill_trend(self) -> None:
+        if self.insights is None:
+            return
+        weekly = self.by_week.isChecked()
+        frame = self.insights.trend_week if weekly else self.insights.trend_month
+        points = []
+        for _, r in frame.iterrows():
+            start = pd.Timestamp(r["period"])
+            end = start + (pd.Timedelta(days=6) if weekly else pd.offsets.MonthEnd(0))
+            label = f"{start:%m-%d}" if weekly else f"{start:%Y-%m}"
+            share = float(r["negative_share"]) if r["negative_share"] == r["negative_share"] else 0.0
+            points.append(((start.date(), end.date()), label, share,
+                           tr("point_tip", label=label, n=int(r["reviews"]), share=_pct(share)), bool(r["flagged"])))
+        self.trend.set_points(points)
+
+    def _trend_clicked(self, key) -> None:
+        self.filter_requested.emit({"date_from": key[0], "date_to": key[1]})
+
+    def _fill_fix(self) -> None:
+        self.fix.clear()
+        for _, r in self.insights.fix_list.iterrows():
+            name = self.aspect_name(r["name"]) if r["kind"] == "aspect" else str(r["name"])
+            item = QTreeWidgetItem([tr("fix_item", name=name, neg=int(r["negative"]), share=_pct(float(r["share"])))])
+            item.setData(0, Qt.ItemDataRole.UserRole, (r["kind"], r["name"]))
+            item.setToolTip(0, item.text(0))
+            for quote in list(r["quotes"])[:3]:
+                child = QTreeWidgetItem([f"“{quote}”"])
+                child.setToolTip(0, str(quote))
+                child.setData(0, Qt.ItemDataRole.UserRole, (r["kind"], r["name"]))
+                item.addChild(child)
+            self.fix.addTopLevelItem(item)
+            item.setExpanded(True)
+
+    def _fix_activated(self, item: QTreeWidgetItem) -> None:
+        kind, name = item.data(0, Qt.ItemDataRole.UserRole)
+        if kind == "aspect":
+            self.filter_requested.emit({"aspect": name, "polarity": "negative"})
+        else:
+            self.filter_requested.emit({"sentiment": "negative", "search": ""})

@@ -1,0 +1,270 @@
+"""Interface language: a small in-code table, ``tr(key) -> zh or en``.
+
+Qt's .ts/.qm tooling (lupdate, lrelease, Linguist) is heavy for two languages and a few
+hundred strings; a dict keeps the strings next to each other and testable. The language is
+chosen from QSettings ``ui/language`` or the system locale (``init_language``); changing it
+at run time rebuilds the main window's pages.
+"""
+from __future__ import annotations
+
+LANGS = ("zh", "en")
+_lang = "en"
+
+_T: dict[str, tuple[str, str]] = {
+    # app and main window
+    "app_title": ("ReviewLens 评论洞察", "ReviewLens"),
+    "offline": ("离线运行：数据不会离开这台电脑", "Offline: no data leaves this computer"),
+    "menu_file": ("文件(&F)", "&File"),
+    "menu_tools": ("工具(&T)", "&Tools"),
+    "menu_help": ("帮助(&H)", "&Help"),
+    "new_project": ("新建项目…", "New project…"),
+    "open_project": ("打开项目…", "Open project…"),
+    "import_file": ("导入评论表格…", "Import reviews…"),
+    "export_report": ("导出 Excel 报告…", "Export Excel report…"),
+    "quit": ("退出", "Quit"),
+    "train_model": ("训练模型…", "Train a model…"),
+    "model_manager": ("模型管理…", "Models…"),
+    "settings": ("设置…", "Settings…"),
+    "tasks_lexicon": ("自定义任务与方面词…", "Custom tasks and aspect terms…"),
+    "reanalyse": ("重新分析", "Re-analyse"),
+    "about": ("关于", "About"),
+    "about_text": ("ReviewLens：离线评论洞察工具。所有分析都在本机完成。",
+                   "ReviewLens: offline review insights. All analysis runs on this computer."),
+    "tab_start": ("开始", "Start"),
+    "tab_dashboard": ("概览", "Dashboard"),
+    "tab_reviews": ("评论", "Reviews"),
+    "tab_label": ("标注", "Labelling"),
+    "no_project": ("未打开项目", "No project open"),
+    "project_status": ("项目：{name}（{n} 条评论）", "Project: {name} ({n} reviews)"),
+    "error": ("出错了", "Something went wrong"),
+    "crash_text": ("ReviewLens 遇到意外错误。详细信息已保存到：\n{path}",
+                   "ReviewLens hit an unexpected error. Details were saved to:\n{path}"),
+    "unexpected": ("意外错误（{kind}）：详情见 {path}", "Unexpected error ({kind}): details in {path}"),
+    "busy_cancel": ("取消", "Cancel"),
+    "working": ("处理中…", "Working…"),
+    "done": ("完成", "Done"),
+    "project_filter": ("ReviewLens 项目 (*.rlproj)", "ReviewLens project (*.rlproj)"),
+    "sheet_filter": ("评论表格 (*.xlsx *.xls *.csv *.tsv *.txt)", "Review spreadsheets (*.xlsx *.xls *.csv *.tsv *.txt)"),
+    "need_project": ("请先新建或打开一个项目。", "Create or open a project first."),
+    "need_analysis": ("请先导入并分析评论。", "Import and analyse reviews first."),
+    "analysing": ("正在分析…", "Analysing…"),
+    "loading": ("正在载入…", "Loading…"),
+    # start page
+    "start_title": ("欢迎使用 ReviewLens", "Welcome to ReviewLens"),
+    "start_hint": ("新建项目后导入淘宝、京东、拼多多、亚马逊等平台导出的评论表格。\n也可以直接把表格文件拖到窗口里。",
+                   "Create a project, then import a review export from Taobao, JD, Pinduoduo, Amazon…\n"
+                   "You can also drop a spreadsheet onto this window."),
+    "recent": ("最近的项目", "Recent projects"),
+    "recent_empty": ("（暂无）", "(none yet)"),
+    # import wizard
+    "import_title": ("导入评论", "Import reviews"),
+    "pick_file": ("选择文件", "Choose a file"),
+    "pick_file_sub": ("选择评论表格，以及包含评论的工作表。", "Choose the review export and the sheet that holds the reviews."),
+    "file": ("文件", "File"),
+    "browse": ("浏览…", "Browse…"),
+    "sheet": ("工作表", "Sheet"),
+    "auto": ("自动", "Automatic"),
+    "columns_title": ("核对列", "Check the columns"),
+    "columns_sub": ("已自动识别各列（括号内为把握度）。如有不对请修改。",
+                    "Columns were detected automatically (confidence in brackets). Change any that are wrong."),
+    "preview": ("预览（前 20 行）", "Preview (first 20 rows)"),
+    "role_text": ("评论内容", "Review text"),
+    "role_rating": ("评分", "Rating"),
+    "role_date": ("日期", "Date"),
+    "role_product": ("商品", "Product"),
+    "role_sku": ("SKU/规格", "SKU / variant"),
+    "role_followup": ("追评", "Follow-up"),
+    "role_reply": ("商家回复", "Seller reply"),
+    "none_col": ("（无）", "(none)"),
+    "fixed_role_tip": ("此列由自动识别决定（核心暂不支持手动指定）。",
+                       "Detected automatically (core does not accept an override for this column yet)."),
+    "counts": ("共 {rows} 行：空白 {empty}，重复 {dup}，默认好评等占位 {ph}",
+               "{rows} rows: {empty} empty, {dup} duplicates, {ph} placeholders"),
+    "counting": ("正在统计…", "Counting…"),
+    "analyse_title": ("分析", "Analyse"),
+    "analyse_sub": ("读取全部评论、存入项目并分析。可随时取消。", "Read every review, store it in the project and analyse it. You can cancel at any time."),
+    "start_analysis": ("开始分析", "Analyse"),
+    "eta": ("剩余约 {s}", "about {s} left"),
+    "cancelled": ("已取消", "Cancelled"),
+    "analysed_n": ("已分析 {n} 条评论", "Analysed {n} reviews"),
+    # dashboard
+    "kpi_reviews": ("评论数", "Reviews"),
+    "kpi_pos": ("好评占比", "Positive"),
+    "kpi_neu": ("中评占比", "Neutral"),
+    "kpi_neg": ("差评占比", "Negative"),
+    "kpi_rating": ("平均评分", "Average rating"),
+    "kpi_mismatch": ("评分与内容不符", "Rating/text mismatches"),
+    "kpi_tip": ("{label}：{value}（点击查看对应评论）", "{label}: {value} (click to see these reviews)"),
+    "sentiment_split": ("情感分布", "Sentiment split"),
+    "aspects_chart": ("各方面的好评与差评", "Aspects: positive vs negative"),
+    "trend": ("差评趋势", "Negative trend"),
+    "by_week": ("按周", "Weekly"),
+    "by_month": ("按月", "Monthly"),
+    "products": ("商品对比", "Products"),
+    "fix_list": ("优先改进", "What to fix first"),
+    "fix_item": ("{name}：{neg} 条差评（占 {share}）", "{name}: {neg} negative ({share} of negatives)"),
+    "positive": ("好评", "positive"),
+    "neutral": ("中评", "neutral"),
+    "negative": ("差评", "negative"),
+    "bar_tip": ("{label} · {seg}：{n}（点击筛选）", "{label} · {seg}: {n} (click to filter)"),
+    "point_tip": ("{label}：{n} 条评论，差评 {share}（点击筛选）", "{label}: {n} reviews, {share} negative (click to filter)"),
+    "no_data": ("暂无数据", "No data"),
+    # browser
+    "search": ("搜索评论…", "Search reviews…"),
+    "any": ("全部", "Any"),
+    "f_sentiment": ("情感", "Sentiment"),
+    "f_aspect": ("方面", "Aspect"),
+    "f_intent": ("意图", "Intent"),
+    "f_product": ("商品", "Product"),
+    "f_rating": ("评分", "Rating"),
+    "f_from": ("从", "From"),
+    "f_to": ("到", "To"),
+    "f_mismatch": ("仅评分不符", "Mismatches only"),
+    "clear_filters": ("清除筛选", "Clear filters"),
+    "shown": ("显示 {n} / {total} 条", "{n} of {total} reviews"),
+    "col_row": ("行", "Row"),
+    "col_sentiment": ("情感", "Sentiment"),
+    "col_conf": ("把握度", "Confidence"),
+    "col_rating": ("评分", "Rating"),
+    "col_product": ("商品", "Product"),
+    "col_date": ("日期", "Date"),
+    "col_aspects": ("方面", "Aspects"),
+    "col_intents": ("意图", "Intents"),
+    "col_mismatch": ("不符", "Mismatch"),
+    "col_text": ("评论", "Review"),
+    "clauses": ("分句结果", "Clause-level results"),
+    "skipped": ("已跳过：{why}", "Skipped: {why}"),
+    # labelling
+    "task": ("任务", "Task"),
+    "start_labeling": ("开始标注", "Start labelling"),
+    "model_guess": ("模型判断：{label}（把握度 {conf}）", "Model's guess: {label} ({conf} sure)"),
+    "no_guess": ("（此任务暂无模型判断）", "(no model guess for this task)"),
+    "queue_pos": ("第 {i} / {n} 条", "{i} of {n}"),
+    "queue_empty": ("队列为空：点“开始标注”取一批评论。", "The queue is empty: press Start labelling to fetch a batch."),
+    "queue_done": ("这一批已标完。", "This batch is done."),
+    "labeled_as": ("已标注：{v}", "Labelled: {v}"),
+    "enough": ("每类 {n} 条即可重新训练", "{n} per class is enough to retrain"),
+    "shortcuts": ("快捷键", "Keyboard shortcuts"),
+    "shortcut_text": ("1–9：选择标签\n←/→：上一条/下一条\nZ：撤销\nS：跳过\n?：显示本说明",
+                      "1–9: choose a label\n←/→: previous / next\nZ: undo\nS: skip\n?: show this sheet"),
+    "undo": ("撤销 (Z)", "Undo (Z)"),
+    "skip": ("跳过 (S)", "Skip (S)"),
+    "help_keys": ("快捷键 (?)", "Shortcuts (?)"),
+    # training
+    "train_title": ("训练模型", "Train a model"),
+    "choose_task": ("选择任务", "Choose the task"),
+    "choose_task_sub": ("用你的标注训练一个新模型。", "Train a new model from your labels."),
+    "balance": ("标注数量与类别平衡", "Labels and class balance"),
+    "too_few": ("有些类别标注太少（少于 {n} 条），新模型可能不可靠。", "Some classes have fewer than {n} labels: the new model may be unreliable."),
+    "cannot_train": ("至少需要两个类别各有 2 条标注。", "At least two classes need 2 labels each."),
+    "balance_ok": ("数量足够。", "Enough labels."),
+    "mode": ("训练方式", "Training mode"),
+    "quick": ("快速（几秒到几分钟，只训练分类层）", "Quick (seconds to minutes, trains the classifier head)"),
+    "full": ("完整（较慢，微调整个模型）", "Full (slower, fine-tunes the whole model)"),
+    "training": ("训练中", "Training"),
+    "results": ("结果", "Results"),
+    "results_sub": ("新模型与当前模型在同一批保留评论上的对比。", "New vs current model on the same held-out reviews."),
+    "metric": ("指标", "Metric"),
+    "new_model": ("新模型", "New model"),
+    "current_model": ("当前模型", "Current model"),
+    "accuracy": ("准确率", "Accuracy"),
+    "macro_f1": ("宏平均 F1", "Macro-F1"),
+    "per_class": ("各类别 F1", "Per-class F1"),
+    "confusion": ("混淆矩阵（行=真实，列=预测）", "Confusion matrix (rows = true, columns = predicted)"),
+    "activate": ("启用新模型", "Activate"),
+    "discard": ("放弃", "Discard"),
+    "activate_anyway": ("新模型不如当前模型。仍要启用吗？", "The new model is worse than the current one. Activate it anyway?"),
+    "activated": ("已启用 {v}", "Activated {v}"),
+    "discarded": ("已放弃新模型", "New model discarded"),
+    "no_training": ("此版本没有训练模块（core/training.py 尚未提供）。", "Retraining is not available in this build (core/training.py is missing)."),
+    # model manager
+    "models_title": ("模型管理", "Models"),
+    "col_version": ("版本", "Version"),
+    "col_created": ("创建时间", "Created"),
+    "col_task": ("任务", "Task"),
+    "col_data": ("数据量", "Data"),
+    "col_metrics": ("指标", "Metrics"),
+    "col_active": ("使用中", "Active"),
+    "bundled": ("内置默认模型", "Bundled default"),
+    "rollback": ("回滚", "Roll back"),
+    "delete": ("删除", "Delete"),
+    "export_folder": ("导出到文件夹…", "Export to folder…"),
+    "import_folder": ("从文件夹导入…", "Import folder…"),
+    "confirm_delete": ("删除模型 {v}？", "Delete model {v}?"),
+    "close": ("关闭", "Close"),
+    # export
+    "export_title": ("导出 Excel 报告", "Export Excel report"),
+    "report_lang": ("报告语言", "Report language"),
+    "mask": ("隐藏手机号、地址等个人信息", "Mask phone numbers, addresses and other personal data"),
+    "sheets": ("工作表", "Sheets"),
+    "save_as": ("保存为", "Save as"),
+    "export": ("导出", "Export"),
+    "open_file": ("打开报告", "Open report"),
+    "show_folder": ("打开所在文件夹", "Show folder"),
+    "written": ("已保存：{p}", "Saved: {p}"),
+    # settings
+    "settings_title": ("设置", "Settings"),
+    "ui_lang": ("界面语言", "Interface language"),
+    "device": ("计算设备", "Device"),
+    "device_auto": ("自动", "Automatic"),
+    "device_cpu": ("CPU", "CPU"),
+    "device_gpu": ("GPU (CUDA)", "GPU (CUDA)"),
+    "in_use": ("当前使用：{d}", "In use: {d}"),
+    "not_loaded": ("尚未载入模型", "no model loaded yet"),
+    "threads": ("CPU 线程数", "CPU threads"),
+    "threads_auto": ("自动", "Automatic"),
+    "mask_default": ("导出时默认隐藏个人信息", "Mask personal data in reports by default"),
+    "projects_dir": ("项目文件夹", "Projects folder"),
+    "models_dir": ("模型文件夹", "Models folder"),
+    "restart_note": ("语言更改会立即生效。", "Language changes apply immediately."),
+    # tasks/lexicon
+    "tasks_title": ("自定义任务与方面词", "Custom tasks and aspect terms"),
+    "new_task": ("新任务", "New task"),
+    "task_name": ("名称（小写英文）", "Name (lower-case)"),
+    "task_labels": ("标签（逗号分隔）", "Labels (comma-separated)"),
+    "multi": ("可多选", "Several labels per review"),
+    "add_task": ("添加任务", "Add task"),
+    "task_added": ("已添加任务 {n}", "Added task {n}"),
+    "lexicon": ("方面词库", "Aspect lexicon"),
+    "aspect": ("方面", "Aspect"),
+    "term": ("词语", "Term"),
+    "language": ("语言", "Language"),
+    "add_term": ("添加词语", "Add term"),
+    "term_added": ("已把“{t}”加入 {a}", "Added '{t}' to {a}"),
+    "reapply": ("重新分析以应用", "Re-analyse to apply"),
+}
+
+
+def set_language(lang: str) -> None:
+    global _lang
+    _lang = lang if lang in LANGS else "en"
+
+
+def language() -> str:
+    return _lang
+
+
+def tr(key: str, **fmt: object) -> str:
+    """The text for ``key`` in the current language (the key itself when unknown)."""
+    pair = _T.get(key)
+    text = key if pair is None else pair[0 if _lang == "zh" else 1]
+    return text.format(**fmt) if fmt else text
+
+
+def system_language() -> str:
+    from PySide6.QtCore import QLocale
+
+    return "zh" if QLocale.system().language() == QLocale.Language.Chinese else "en"
+
+
+def init_language() -> str:
+    """Pick the language from settings, else the system locale; returns it."""
+    from gui.settings import setting
+
+    lang = setting("ui/language", "") or system_language()
+    set_language(str(lang))
+    return _lang
+
+
+def keys() -> list[str]:
+    return list(_T)

@@ -1,0 +1,333 @@
+"""The main window: start page, dashboard, review browser, labelling; menus; status bar.
+
+Holds the open ``Project`` (GUI thread) and the current ``Insights``. Jobs that write the
+project open their own handle on the heavy pool thread: ``release_project`` closes ours
+first, ``reopen_project`` takes it back (SQLite connections belong to one thread and the
+project lock is exclusive).
+"""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QByteArray, Qt
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import (QFileDialog, QLabel, QMainWindow, QMessageBox, QProgressBar, QPushButton,
+                               QTabWidget, QWidget)
+
+from core.errors import UserError
+from gui.dashboard import Dashboard
+from gui.i18n import set_language, tr
+from gui.labeling import LabelingPage
+from gui.review_browser import ReviewBrowser
+from gui.settings import add_recent, projects_dir, set_setting, setting
+from gui.start_page import StartPage
+from gui.workers import JobSlot, Worker
+
+SHEET_SUFFIXES = (".xlsx", ".xls", ".csv", ".tsv", ".txt")
+
+
+class MainWindow(QMainWindow):
+    def __init__(self) -> None:
+        super().__init__()
+        self.project = None
+        self.project_path: Path | None = None
+        self.insights = None
+        self.job = JobSlot()
+        self.dialogs: list[QWidget] = []
+        self.setAcceptDrops(True)
+        self.resize(1200, 800)
+        self.build()
+        geometry = setting("geometry/main", None)
+        if isinstance(geometry, QByteArray):
+            self.restoreGeometry(geometry)
+
+    # -- building (again on a language change) ----------------------------------------
+    def build(self) -> None:
+        self.setWindowTitle(tr("app_title"))
+        self.menuBar().clear()
+        self._menus()
+        self.tabs = QTabWidget()
+        self.tabs.setObjectName("tabs")
+        self.start = StartPage()
+        self.start.new_requested.connect(self.new_project_dialog)
+        self.start.open_requested.connect(self.open_project_dialog)
+        self.start.recent_chosen.connect(lambda p: self.open_project(Path(p)))
+        self.dashboard = Dashboard()
+        self.dashboard.filter_requested.connect(self.show_reviews)
+        self.browser = ReviewBrowser()
+        self.labeling = LabelingPage(lambda: self.project)
+        for page, key in ((self.start, "tab_start"), (self.dashboard, "tab_dashboard"), (self.browser, "tab_reviews"),
+                          (self.labeling, "tab_label")):
+            self.tabs.addTab(page, tr(key))
+        old = self.centralWidget()
+        self.setCentralWidget(self.tabs)
+        if old is not None:
+            old.deleteLater()
+        bar = self.statusBar()
+        for w in getattr(self, "_status_widgets", []):
+            bar.removeWidget(w)
+            w.deleteLater()
+        self.status_project = QLabel(tr("no_project"))
+        self.progress = QProgressBar()
+        self.progress.setMaximumWidth(200)
+        self.progress.setRange(0, 100)
+        self.progress.hide()
+        self.cancel_button = QPushButton(tr("busy_cancel"))
+        self.cancel_button.hide()
+        self.cancel_button.clicked.connect(self.job.cancel)
+        self.offline = QLabel("🔒 " + tr("offline"))
+        self.offline.setObjectName("offline_notice")
+        self.offline.setToolTip(tr("offline"))
+        self._status_widgets = [self.status_project, self.progress, self.cancel_button, self.offline]
+        bar.addWidget(self.status_project, 1)
+        bar.addPermanentWidget(self.progress)
+        bar.addPermanentWidget(self.cancel_button)
+        bar.addPermanentWidget(self.offline)
+        if self.project is not None:
+            self._project_shown()
+        if self.insights is not None:
+            self.set_insights(self.insights)
+
+    def _menus(self) -> None:
+        def act(menu, key, slot, shortcut=None, name=None):
+            a = QAction(tr(key), self)
+            a.setObjectName(name or f"act_{key}")
+            if shortcut:
+                a.setShortcut(QKeySequence(shortcut))
+            a.triggered.connect(slot)
+            menu.addAction(a)
+            return a
+
+        m = self.menuBar().addMenu(tr("menu_file"))
+        act(m, "new_project", self.new_project_dialog, QKeySequence.StandardKey.New)
+        act(m, "open_project", self.open_project_dialog, QKeySequence.StandardKey.Open)
+        act(m, "import_file", lambda: self.start_import(None), "Ctrl+I")
+        act(m, "export_report", self.export_dialog, "Ctrl+E")
+        m.addSeparator()
+        act(m, "quit", self.close, QKeySequence.StandardKey.Quit)
+        m = self.menuBar().addMenu(tr("menu_tools"))
+        act(m, "reanalyse", lambda: self.load_insights(reanalyse=True))
+        act(m, "train_model", self.training_wizard, "Ctrl+T")
+        act(m, "model_manager", self.model_manager)
+        act(m, "tasks_lexicon", self.tasks_dialog)
+        act(m, "settings", self.settings_dialog, QKeySequence.StandardKey.Preferences)
+        m = self.menuBar().addMenu(tr("menu_help"))
+        act(m, "about", lambda: QMessageBox.about(self, tr("about"), tr("about_text")))
+
+    # -- project ---------------------------------------------------------------------
+    def new_project_dialog(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(self, tr("new_project"), str(projects_dir() / "shop.rlproj"),
+                                              tr("project_filter"))
+        if path:
+            self.new_project(Path(path if path.endswith(".rlproj") else path + ".rlproj"))
+
+    def open_project_dialog(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, tr("open_project"), str(projects_dir()), tr("project_filter"))
+        if path:
+            self.open_project(Path(path))
+
+    def new_project(self, path: Path) -> bool:
+        from core.project import Project
+
+        return self._take(lambda: Project.create(path), path)
+
+    def open_project(self, path: Path) -> bool:
+        from core.project import Project
+
+        if self._take(lambda: Project.open(path), path):
+            self.load_insights()
+            return True
+        return False
+
+    def _take(self, opener, path: Path) -> bool:
+        self.job.cancel_and_wait()
+        try:
+            project = opener()
+        except UserError as exc:
+            self.show_error(exc.message)
+            return False
+        self.close_project()
+        self.project, self.project_path = project, Path(path)
+        add_recent(path)
+        self._project_shown()
+        return True
+
+    def _project_shown(self) -> None:
+        self.status_project.setText(tr("project_status", name=self.project_path.name, n=f"{self.project.review_count():,}"))
+        self.start.refresh()
+        self.labeling.refresh_tasks()
+
+    def close_project(self) -> None:
+        if self.project is not None:
+            self.project.close()
+        self.project = None
+        self.insights = None
+
+    def release_project(self) -> None:
+        """Close our handle so a job thread can open the project (see module docstring)."""
+        if self.project is not None:
+            self.project.close()
+            self.project = None
+
+    def reopen_project(self) -> None:
+        from core.project import Project
+
+        if self.project is None and self.project_path is not None:
+            try:
+                self.project = Project.open(self.project_path)
+            except UserError as exc:
+                self.show_error(exc.message)
+                return
+            self._project_shown()
+
+    # -- jobs --------------------------------------------------------------------------
+    def run_job(self, worker: Worker, on_done, *, writes: bool = False) -> Worker:
+        """Start a heavy job owned by this window (cancelling the previous one)."""
+        if writes:
+            self.release_project()
+
+        def end() -> None:
+            self.progress.hide()
+            self.cancel_button.hide()
+            if writes:
+                self.reopen_project()
+
+        worker.signals.progress.connect(lambda f, m: (self.progress.setValue(int(f * 100)),
+                                                      self.statusBar().showMessage(m, 3000)))
+        worker.signals.finished.connect(lambda result: (end(), on_done(result)))
+        worker.signals.failed.connect(lambda message: (end(), self.show_error(message)))
+        worker.signals.cancelled.connect(end)
+        self.progress.setValue(0)
+        self.progress.show()
+        self.cancel_button.show()
+        return self.job.start(worker)
+
+    def load_insights(self, *, reanalyse: bool = False) -> None:
+        from gui.session import open_or_analyse
+        from gui.settings import engine_options
+
+        if self.project_path is None:
+            return self.show_error(tr("need_project"))
+        worker = Worker(open_or_analyse, self.project_path, reanalyse=reanalyse, **engine_options())
+        self.run_job(worker, self._insights_loaded, writes=True)
+
+    def _insights_loaded(self, insights) -> None:
+        if insights is None:
+            self.tabs.setCurrentWidget(self.start)
+            return
+        self.set_insights(insights)
+        self.tabs.setCurrentWidget(self.dashboard)
+
+    def set_insights(self, insights) -> None:
+        self.insights = insights
+        self.dashboard.set_insights(insights)
+        self.browser.set_insights(insights)
+
+    def show_reviews(self, filt: dict) -> None:
+        self.browser.apply_filter(filt)
+        self.tabs.setCurrentWidget(self.browser)
+
+    def show_error(self, message: str) -> None:
+        box = QMessageBox(QMessageBox.Icon.Warning, tr("error"), message, parent=self)
+        box.setObjectName("error_dialog")
+        box.open()
+        self.last_error = message
+
+    # -- dialogs -----------------------------------------------------------------------
+    def _dialog(self, dialog: QWidget) -> QWidget:
+        self.dialogs = [d for d in self.dialogs if d.isVisible()]
+        self.dialogs.append(dialog)
+        dialog.show()
+        return dialog
+
+    def start_import(self, source: Path | None):
+        from gui.import_wizard import ImportWizard
+
+        if self.project is None:
+            if source is None:
+                return self.show_error(tr("need_project"))
+            base = projects_dir() / f"{source.stem}.rlproj"
+            path, n = base, 2
+            while path.exists():
+                path, n = base.with_name(f"{source.stem}-{n}.rlproj"), n + 1
+            if not self.new_project(path):
+                return None
+        self.job.cancel_and_wait()
+        wizard = ImportWizard(self, self.project_path, source, parent=self)
+        wizard.analysed.connect(self._imported)
+        return self._dialog(wizard)
+
+    def _imported(self, insights) -> None:
+        self.set_insights(insights)
+        self.tabs.setCurrentWidget(self.dashboard)
+
+    def export_dialog(self):
+        from gui.export_dialog import ExportDialog
+
+        if self.insights is None:
+            return self.show_error(tr("need_analysis"))
+        return self._dialog(ExportDialog(self.insights, self.project_path, parent=self))
+
+    def training_wizard(self):
+        from gui.training_wizard import TrainingWizard
+
+        if self.project is None:
+            return self.show_error(tr("need_project"))
+        return self._dialog(TrainingWizard(self, parent=self))
+
+    def model_manager(self):
+        from gui.model_manager import ModelManager
+
+        return self._dialog(ModelManager(parent=self))
+
+    def tasks_dialog(self):
+        from gui.tasks_dialog import TasksDialog
+
+        if self.project is None:
+            return self.show_error(tr("need_project"))
+        dialog = TasksDialog(self, parent=self)
+        dialog.task_added.connect(lambda _: self.labeling.refresh_tasks())
+        return self._dialog(dialog)
+
+    def settings_dialog(self):
+        from gui.session import last_device
+        from gui.settings import SettingsDialog
+
+        dialog = SettingsDialog(self, device_in_use=last_device())
+        dialog.accepted.connect(lambda: self.apply_settings(dialog))
+        return self._dialog(dialog)
+
+    def apply_settings(self, dialog) -> None:
+        from gui.i18n import language
+
+        before = language()
+        dialog.save()
+        set_language(setting("ui/language", before))
+        if language() != before:
+            self.build()
+
+    # -- window ------------------------------------------------------------------------
+    def dragEnterEvent(self, event) -> None:  # noqa: N802
+        urls = event.mimeData().urls()
+        if urls and any(Path(u.toLocalFile()).suffix.lower() in SHEET_SUFFIXES for u in urls):
+            event.acceptProposedAction()
+
+    def dropEvent(self, event) -> None:  # noqa: N802
+        for url in event.mimeData().urls():
+            path = Path(url.toLocalFile())
+            if path.suffix.lower() in SHEET_SUFFIXES:
+                self.start_import(path)
+                event.acceptProposedAction()
+                return
+
+    def closeEvent(self, event) -> None:  # noqa: N802
+        for dialog in self.dialogs:
+            if hasattr(dialog, "shutdown"):
+                dialog.shutdown()
+            dialog.close()
+        self.labeling.job.cancel_and_wait()
+        self.job.cancel_and_wait()
+        set_setting("geometry/main", self.saveGeometry())
+        self.close_project()
+        super().closeEvent(event)

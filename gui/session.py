@@ -1,0 +1,199 @@
+"""Job functions the windows run on the heavy pool, and the per-project insights cache.
+
+These compose core functions (importer -> project -> engine -> insights); they own no Qt
+object and follow the core job shape ``fn(..., progress, cancel)``. A ``Project`` holds an
+SQLite connection bound to the thread that opened it, so a job that writes opens the
+project itself: the window closes its own handle first and reopens it when the job ends
+(``MainWindow.run_project_job``).
+
+The insights cache (``<user data>/cache/insights/<hash of project path>.pkl``) lets a
+project reopen straight onto its dashboard; it is keyed by review count and model
+version, and rebuilt by re-analysing when stale. It is our own file in the user's data
+folder, written atomically; a broken one is ignored.
+"""
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+import tempfile
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from core.jobs import CancelToken, Progress, wrap_progress
+from core.model_store import user_data_dir
+
+CACHE_SCHEMA = 1
+_engines: dict[tuple, Any] = {}
+
+
+def get_engine(device: str = "auto", threads: int | None = None):
+    """The Engine of the active model, cached per (model folder, device, threads).
+
+    Called from the heavy pool's single thread only (see ``gui.workers.heavy_pool``).
+    """
+    from core.engine import active_model_dir, load_engine
+
+    model_dir = active_model_dir()
+    key = (str(model_dir), device, threads)
+    if key not in _engines:
+        _engines.clear()
+        _engines[key] = load_engine(model_dir, device=device, threads=threads)
+    return _engines[key]
+
+
+def last_device() -> str | None:
+    for engine in _engines.values():
+        return f"{engine.device_name} ({engine.provider})"
+    return None
+
+
+def _cache_path(project_path: Path) -> Path:
+    digest = hashlib.sha1(str(Path(project_path).resolve()).encode("utf-8")).hexdigest()[:16]
+    return user_data_dir() / "cache" / "insights" / f"{digest}.pkl"
+
+
+def save_insights(project_path: Path, insights: Any, review_count: int) -> None:
+    path = _cache_path(project_path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
+    with os.fdopen(fd, "wb") as fh:
+        pickle.dump({"schema": CACHE_SCHEMA, "reviews": review_count, "insights": insights}, fh,
+                    protocol=pickle.HIGHEST_PROTOCOL)
+    os.replace(tmp, path)
+
+
+def load_insights(project_path: Path, review_count: int, *, progress: Progress | None = None,
+                  cancel: CancelToken | None = None) -> Any | None:
+    """The cached Insights of a project, or None when missing, stale or unreadable."""
+    path = _cache_path(project_path)
+    if not path.is_file():
+        return None
+    try:
+        with open(path, "rb") as fh:
+            data = pickle.load(fh)  # noqa: S301 - our own file in the user's data folder
+    except Exception:  # noqa: BLE001 - a broken cache is rebuilt, never fatal
+        return None
+    if not isinstance(data, dict) or data.get("schema") != CACHE_SCHEMA or data.get("reviews") != review_count:
+        return None
+    return data["insights"]
+
+
+def _store_predictions(project, insights, model_version: str) -> None:
+    r = insights.reviews
+    if "review_id" not in r.columns:
+        return
+    done = r[(r["skipped"] == "") & r["review_id"].notna()].drop_duplicates("review_id")
+    # Insights carries the top label and its confidence, not the class probabilities: store [].
+    project.save_predictions(model_version, "sentiment",
+                             [(int(i), s, float(c), []) for i, s, c in
+                              zip(done["review_id"], done["sentiment"], done["sentiment_confidence"])])
+
+
+def import_and_analyse(project_path: Path, source: Path, *, sheet: str | None, columns: dict[str, str | None],
+                       device: str, threads: int | None, progress: Progress, cancel: CancelToken,
+                       table: Any = None):
+    """Read a spreadsheet, add its reviews to the project, analyse them, store predictions.
+
+    Returns the Insights (its ``reviews`` gain a ``review_id`` column). All or nothing up to
+    the analysis: a cancel while adding rolls the import back (``Project.add_reviews``).
+    """
+    from core.analysis.insights import analyze_table
+    from core.importer import read_reviews
+    from core.project import Project
+
+    if table is None:
+        table = read_reviews(source, sheet=sheet, text_column=columns.get("text"),
+                             rating_column=columns.get("rating"), date_column=columns.get("date"),
+                             product_column=columns.get("product"), progress=wrap_progress(progress, 0.0, 0.1),
+                             cancel=cancel)
+    progress(0.1, "Loading the model")
+    engine = get_engine(device, threads)
+    cancel.check()
+    insights = analyze_table(table, engine, progress=wrap_progress(progress, 0.12, 0.9), cancel=cancel)
+    with Project.open(project_path) as project:
+        project.add_reviews(table, source_path=source, sheet=table.sheet, column_mapping=table.columns,
+                            progress=wrap_progress(progress, 0.9, 0.96), cancel=cancel)
+        insights.reviews["review_id"] = pd.array(project.review_ids_for_texts(insights.reviews["text"].tolist()),
+                                                 dtype="Int64")
+        progress(0.97, "Saving predictions")
+        _store_predictions(project, insights, engine.version)
+        save_insights(project_path, insights, project.review_count())
+    progress(1.0, "Done")
+    return insights
+
+
+def project_table(project) -> SimpleNamespace:
+    """A ReviewTable-shaped view of every review in a project (``row`` = review id)."""
+    frame = project.reviews()
+    frame = frame.rename(columns={"id": "row"})
+    frame["date"] = pd.to_datetime(frame["date"], errors="coerce", format="mixed")
+    frame["rating"] = pd.to_numeric(frame["rating"], errors="coerce")
+    for col in ("product", "sku", "followup", "reply"):
+        frame[col] = frame[col].fillna("")
+    return SimpleNamespace(frame=frame, source=project.path, sheet=None, header_row=1, columns={})
+
+
+def open_or_analyse(project_path: Path, *, reanalyse: bool, device: str, threads: int | None,
+                    progress: Progress, cancel: CancelToken):
+    """Cached insights of a project, else a fresh analysis of the reviews it holds (None if empty)."""
+    from core.analysis.insights import analyze_table
+    from core.project import Project
+
+    with Project.open(project_path, readonly=True) as project:
+        count = project.review_count()
+        if not reanalyse:
+            cached = load_insights(project_path, count)
+            if cached is not None:
+                return cached
+        if count == 0:
+            return None
+        table = project_table(project)
+    progress(0.02, "Loading the model")
+    engine = get_engine(device, threads)
+    insights = analyze_table(table, engine, progress=wrap_progress(progress, 0.05, 0.95), cancel=cancel)
+    insights.reviews["review_id"] = pd.array(insights.reviews["row"], dtype="Int64")
+    with Project.open(project_path) as project:
+        _store_predictions(project, insights, engine.version)
+    save_insights(project_path, insights, count)
+    return insights
+
+
+def labeling_queue(project_path: Path, task: str, *, n: int, device: str, threads: int | None,
+                   progress: Progress, cancel: CancelToken, pool: int = 2000, seed: int = 0) -> pd.DataFrame:
+    """The next ``n`` reviews to label for ``task`` (active learning over a bounded candidate pool).
+
+    Returns columns id, text, rating, guess, confidence (guess only for the model's own task).
+    """
+    from core.active import select_for_labeling
+    from core.project import Project
+
+    with Project.open(project_path, readonly=True) as project:
+        frame = project.reviews(unlabeled_for=task)
+    if frame.empty:
+        return frame.assign(guess=[], confidence=[])
+    if len(frame) > pool:  # bound the model pass: a random slice is a fair candidate pool
+        frame = frame.sample(pool, random_state=seed).sort_values("id")
+    frame = frame.reset_index(drop=True)
+    engine = get_engine(device, threads)
+    preds = engine.predict(frame["text"].tolist(), with_embeddings=True, progress=wrap_progress(progress, 0, 0.9),
+                           cancel=cancel)
+    picks = select_for_labeling(preds.probs, preds.embeddings, n=n, ratings=frame["rating"].to_numpy(dtype=float),
+                                predicted_polarity=np.array(preds.predicted, dtype=object), seed=seed)
+    out = frame.iloc[picks].reset_index(drop=True)
+    own_task = str(engine.manifest.get("task", "sentiment")) == task
+    out["guess"] = [preds.predicted[i] if own_task else "" for i in picks]
+    out["confidence"] = [float(preds.confidence[i]) if own_task else float("nan") for i in picks]
+    progress(1.0, "Ready")
+    return out
+
+
+def write_report_job(insights, path: Path, *, lang: str, mask: bool, sheets: list[str],
+                     progress: Progress, cancel: CancelToken) -> Path:
+    from core.report import write_report
+
+    return write_report(insights, path, lang=lang, mask=mask, sheets=sheets, progress=progress, cancel=cancel)

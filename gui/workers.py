@@ -1,0 +1,170 @@
+"""Background jobs: a ``QRunnable`` whose signals live on a separate ``QObject`` (superqt's shape).
+
+Rules (see STYLE.md "Long jobs"):
+
+* The job is a plain callable ``fn(*args, progress=..., cancel=..., **kwargs)``; core checks
+  the token between batches. Cancellation is cooperative, never a killed thread.
+* Heavy jobs (model, analysis, training, report) run on ``heavy_pool()``, one thread, so two
+  of them never compete for the CPU or share an Engine. Light jobs (previews, counts) use
+  the global pool.
+* Signals: ``progress(float, str)`` throttled to ~1 % steps, ``finished(object)``,
+  ``failed(object)`` (the one-line message of a ``UserError``, or a pointer to the crash
+  log for anything unexpected), ``cancelled()`` (show nothing).
+* A window owns its jobs through a ``JobSlot``: starting a job cancels the slot's previous
+  one; ``cancel_and_wait`` is what a closing window calls.
+"""
+from __future__ import annotations
+
+import threading
+import time
+import traceback
+from typing import Any, Callable
+
+from PySide6.QtCore import QCoreApplication, QObject, QRunnable, QThreadPool, Signal
+
+from core.errors import UserError
+from core.jobs import Cancelled, CancelToken
+
+_heavy: QThreadPool | None = None
+_running: set["Worker"] = set()
+_running_lock = threading.Lock()
+
+
+def heavy_pool() -> QThreadPool:
+    """The one-thread pool for heavy jobs (created on first use, thread never expires)."""
+    global _heavy
+    if _heavy is None:
+        _heavy = QThreadPool()
+        _heavy.setMaxThreadCount(1)
+        _heavy.setExpiryTimeout(-1)  # keep the thread: an Engine created there stays on it
+    return _heavy
+
+
+def light_pool() -> QThreadPool:
+    return QThreadPool.globalInstance()
+
+
+def running_workers() -> list["Worker"]:
+    with _running_lock:
+        return [w for w in _running if not w.is_done]
+
+
+class WorkerSignals(QObject):
+    progress = Signal(float, str)
+    finished = Signal(object)
+    failed = Signal(object)
+    cancelled = Signal()
+
+
+class Worker(QRunnable):
+    """Runs ``fn(*args, progress=, cancel=, **kwargs)`` on a pool thread. Create and start it
+    from the GUI thread; connect to ``signals`` before ``start``."""
+
+    def __init__(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> None:
+        super().__init__()
+        self.setAutoDelete(False)  # Python keeps the reference; Qt must not delete it under us
+        self.fn, self.args, self.kwargs = fn, args, kwargs
+        self.signals = WorkerSignals()
+        self.token = CancelToken()
+        self._done = threading.Event()
+        self._last_pct = -1
+        self.result: Any = None
+        self.error: str | None = None
+
+    # -- control (GUI thread) --------------------------------------------------------
+    def start(self, pool: QThreadPool | None = None) -> "Worker":
+        with _running_lock:
+            _running.add(self)
+        (pool or heavy_pool()).start(self)
+        return self
+
+    def cancel(self) -> None:
+        self.token.cancel()
+
+    @property
+    def is_done(self) -> bool:
+        return self._done.is_set()
+
+    def wait(self, timeout: float = 30.0) -> bool:
+        """Block until the job ends (processing no events). True if it ended."""
+        return self._done.wait(timeout)
+
+    # -- pool thread ------------------------------------------------------------------
+    def _progress(self, fraction: float, message: str) -> None:
+        pct = int(max(0.0, min(1.0, float(fraction))) * 100)
+        if pct != self._last_pct:  # ~1 % steps: a 100k-row job must not flood the event loop
+            self._last_pct = pct
+            self.signals.progress.emit(pct / 100.0, message)
+
+    def run(self) -> None:  # noqa: D401 - QRunnable API
+        try:
+            self.token.check()
+            self.result = self.fn(*self.args, progress=self._progress, cancel=self.token, **self.kwargs)
+        except Cancelled:
+            self._finish(self.signals.cancelled.emit)
+        except UserError as exc:
+            self.error = exc.message
+            self._finish(lambda: self.signals.failed.emit(exc.message))
+        except Exception as exc:  # noqa: BLE001 - reported to the user, logged in full
+            from gui.app import write_crash_log
+
+            path = write_crash_log(type(exc), exc, exc.__traceback__)
+            from gui.i18n import tr
+
+            self.error = tr("unexpected", kind=type(exc).__name__, path=path)
+            traceback.print_exc()
+            self._finish(lambda: self.signals.failed.emit(self.error))
+        else:
+            self._finish(lambda: self.signals.finished.emit(self.result))
+
+    def _finish(self, emit: Callable[[], None]) -> None:
+        self._done.set()
+        with _running_lock:
+            _running.discard(self)
+        try:
+            emit()
+        except RuntimeError:  # signals object already gone (window closed): nothing to tell
+            pass
+
+
+class JobSlot:
+    """One window's current job: starting another cancels this one first."""
+
+    def __init__(self) -> None:
+        self.worker: Worker | None = None
+
+    def start(self, worker: Worker, pool: QThreadPool | None = None) -> Worker:
+        self.cancel()
+        self.worker = worker
+        return worker.start(pool)
+
+    @property
+    def busy(self) -> bool:
+        return self.worker is not None and not self.worker.is_done
+
+    def cancel(self) -> None:
+        if self.worker is not None and not self.worker.is_done:
+            self.worker.cancel()
+
+    def cancel_and_wait(self, timeout: float = 60.0) -> None:
+        if self.worker is not None:
+            self.worker.cancel()
+            self.worker.wait(timeout)
+            # deliver queued finished/cancelled signals so nothing fires after the window is gone
+            QCoreApplication.processEvents()
+
+
+class Eta:
+    """Remaining-time estimate from progress fractions (smoothed by elapsed time)."""
+
+    def __init__(self) -> None:
+        self.start = time.monotonic()
+
+    def text(self, fraction: float) -> str:
+        elapsed = time.monotonic() - self.start
+        if fraction <= 0.02 or elapsed < 1.0:
+            return ""
+        left = elapsed * (1 - fraction) / fraction
+        if left < 60:
+            return f"{int(left) + 1} s"
+        return f"{int(left // 60)} min {int(left % 60):02d} s"
