@@ -129,9 +129,10 @@ def run_train(args: argparse.Namespace) -> int:
         return 0
     from core.model_store import ModelStore
     from core.project import Project
+    from core.training import should_activate
 
     store = ModelStore()
-    activate = not args.no_activate and args.task == "sentiment" and (result.better or args.force)
+    activate = should_activate(result, force=args.force, no_activate=args.no_activate)
     version = store.add(result.staging_dir, activate=activate)
     with Project.open(args.project) as project:
         project.record_model_version(version.version, task=args.task, path=version.path,

@@ -214,25 +214,29 @@ class Engine:
         progress: Progress | None = None,
         cancel: CancelToken | None = None,
         total: int | None = None,
+        raw_logits: bool = False,
     ) -> Iterator[Predictions]:
-        """Stream predictions chunk by chunk (input order kept), so 100k+ texts use bounded memory."""
+        """Stream predictions chunk by chunk (input order kept), so 100k+ texts use bounded memory.
+
+        ``raw_logits``: ``probs`` holds the graph's uncalibrated logits (features for retraining)."""
         done = 0
         chunk: list[str] = []
         for text in texts:
             chunk.append(text)
             if len(chunk) >= self.config.chunk_size:
-                yield self._predict_chunk(chunk, with_embeddings, cancel)
+                yield self._predict_chunk(chunk, with_embeddings, cancel, raw_logits)
                 done += len(chunk)
                 chunk = []
                 if progress and total:
                     progress(done / total, f"{done:,} / {total:,} reviews")
         if chunk:
-            yield self._predict_chunk(chunk, with_embeddings, cancel)
+            yield self._predict_chunk(chunk, with_embeddings, cancel, raw_logits)
             done += len(chunk)
             if progress:
                 progress(1.0 if not total else done / total, f"{done:,} reviews")
 
-    def _predict_chunk(self, texts: list[str], with_embeddings: bool, cancel: CancelToken | None) -> Predictions:
+    def _predict_chunk(self, texts: list[str], with_embeddings: bool, cancel: CancelToken | None,
+                       raw_logits: bool = False) -> Predictions:
         prefix = self.manifest.get("text_prefix", "")
         encodings = self.tokenizer.encode_batch([prefix + (t or "") for t in texts])
         lengths = np.fromiter((len(e.ids) for e in encodings), dtype=np.int64, count=len(encodings))
@@ -261,9 +265,8 @@ class Engine:
             logits = result[0]
             if self._head is not None:
                 weight, bias = self._head
-                pooled = result[1] / np.maximum(np.linalg.norm(result[1], axis=1, keepdims=True), 1e-9)
-                logits = pooled @ weight.T + bias
-            probs[idx] = _softmax(logits, temperature)
+                logits = head_features(result[1], result[0]) @ weight.T + bias
+            probs[idx] = logits if raw_logits else _softmax(logits, temperature)
             if emb is not None:
                 emb[idx] = result[1]
         return Predictions(self.labels, probs, emb)
@@ -314,6 +317,13 @@ def load_engine(model_dir: Path | str | None = None, *, device: str = "auto", th
                   provider=used, _has_embedding="embedding" in out_names, _head=head)
 
 
+def head_features(embedding: np.ndarray, base_logits: np.ndarray) -> np.ndarray:
+    """Inputs of a quick-retrained head: the L2-normalised embedding plus the base model's
+    logits, so a head trained on a few dozen labels starts from what the model already knows."""
+    pooled = embedding / np.maximum(np.linalg.norm(embedding, axis=1, keepdims=True), 1e-9)
+    return np.concatenate([pooled, base_logits.astype(np.float32)], axis=1)
+
+
 def _load_head(path: Path, n_labels: int) -> tuple[np.ndarray, np.ndarray]:
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
@@ -321,7 +331,7 @@ def _load_head(path: Path, n_labels: int) -> tuple[np.ndarray, np.ndarray]:
         bias = np.asarray(data["bias"], dtype=np.float32)
     except (OSError, ValueError, KeyError) as exc:
         raise UserError(f"Model head {path} cannot be read ({exc}): re-train or re-import the model.") from None
-    if weight.shape[0] != n_labels or bias.shape != (n_labels,):
+    if weight.ndim != 2 or weight.shape[0] != n_labels or bias.shape != (n_labels,):
         raise UserError(f"Model head {path} does not match the manifest's {n_labels} labels: re-train the model.")
     return weight, bias
 

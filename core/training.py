@@ -74,7 +74,12 @@ def metrics(y_true: Sequence[str], y_pred: Sequence[str], labels: list[str]) -> 
     from sklearn.metrics import accuracy_score, confusion_matrix, precision_recall_fscore_support
 
     p, r, f, s = precision_recall_fscore_support(y_true, y_pred, labels=labels, zero_division=0)
-    mp, mr, mf, _ = precision_recall_fscore_support(y_true, y_pred, labels=labels, average="macro", zero_division=0)
+    # Macro averages over the classes present in the evaluation set: a class nobody labelled
+    # (e.g. neutral in a pos/neg file) would otherwise count as F1 0. Predicting it is still
+    # an error, visible in accuracy and in the other classes' recall.
+    present = [lab for lab in labels if lab in set(y_true)] or labels
+    mp, mr, mf, _ = precision_recall_fscore_support(y_true, y_pred, labels=present, average="macro",
+                                                    zero_division=0)
     return {
         "n": len(y_true), "accuracy": float(accuracy_score(y_true, y_pred)), "macro_precision": float(mp),
         "macro_recall": float(mr), "macro_f1": float(mf), "labels": labels,
@@ -157,21 +162,32 @@ def _fit_head(x: np.ndarray, y: np.ndarray, n_classes: int, seed: int) -> tuple[
     return W, b
 
 
-def _standardise(x: np.ndarray) -> np.ndarray:
-    return x / np.maximum(np.linalg.norm(x, axis=1, keepdims=True), 1e-9)
+def _head_predict(W: np.ndarray, b: np.ndarray, feats: np.ndarray) -> np.ndarray:
+    return feats @ W.T + b
 
 
-def _head_predict(W: np.ndarray, b: np.ndarray, emb: np.ndarray) -> np.ndarray:
-    return _standardise(emb) @ W.T + b
+def base_features(engine: Engine, texts: Sequence[str], *, progress: Progress | None = None,
+                  cancel: CancelToken | None = None) -> np.ndarray:
+    """Features for a quick head (see engine.head_features), from the model's raw outputs."""
+    from core.engine import head_features
+
+    saved_head, engine._head = engine._head, None  # features come from the base graph, not a head on top
+    try:
+        parts = list(engine.iter_predict(texts, with_embeddings=True, progress=progress, cancel=cancel,
+                                         total=len(texts), raw_logits=True))
+    finally:
+        engine._head = saved_head
+    if not parts:
+        return np.zeros((0, int(engine.manifest.get("hidden_size", 384)) + len(engine.labels)), np.float32)
+    return head_features(np.concatenate([p.embeddings for p in parts]), np.concatenate([p.probs for p in parts]))
 
 
 def _train_quick(engine: Engine, texts, y_idx, train_idx, held_idx, label_names, cfg, progress, cancel, staging):
-    emb = engine.predict(texts, with_embeddings=True, progress=wrap_progress(progress, 0.0, 0.7),
-                         cancel=cancel).embeddings
+    emb = base_features(engine, texts, progress=wrap_progress(progress, 0.0, 0.7), cancel=cancel)
     cancel.check()
     y = np.array(y_idx)
     if held_idx:
-        W, b = _fit_head(_standardise(emb[train_idx]), y[train_idx], len(label_names), cfg.seed)
+        W, b = _fit_head(emb[train_idx], y[train_idx], len(label_names), cfg.seed)
         held_pred = _head_predict(W, b, emb[held_idx]).argmax(1)
         eval_pairs = [(held_idx, held_pred)]
     else:  # cross-validation on few labels
@@ -180,14 +196,14 @@ def _train_quick(engine: Engine, texts, y_idx, train_idx, held_idx, label_names,
         k = max(2, min(5, int(np.bincount(y).min()) if len(np.bincount(y)) else 2))
         eval_pairs = []
         for tr, te in StratifiedKFold(n_splits=k, shuffle=True, random_state=cfg.seed).split(emb, y):
-            W, b = _fit_head(_standardise(emb[tr]), y[tr], len(label_names), cfg.seed)
+            W, b = _fit_head(emb[tr], y[tr], len(label_names), cfg.seed)
             eval_pairs.append((list(te), _head_predict(W, b, emb[te]).argmax(1)))
     progress(0.85, "fitting the final head")
-    W, b = _fit_head(_standardise(emb), y, len(label_names), cfg.seed) if not held_idx else (W, b)
+    W, b = _fit_head(emb, y, len(label_names), cfg.seed) if not held_idx else (W, b)
     # Copy the current graph + tokenizer; the new head lives in head.json (see engine).
     for name in ("model.onnx", "tokenizer.json"):
         shutil.copy2(engine.model_dir / name, staging / name)
-    head = {"schema_version": 1, "labels": label_names, "normalise": "l2", "weight": W.tolist(), "bias": b.tolist()}
+    head = {"schema_version": 1, "labels": label_names, "inputs": "l2(embedding) + base logits", "weight": W.tolist(), "bias": b.tolist()}
     (staging / "head.json").write_text(json.dumps(head), encoding="utf-8")
     for name in ("student.safetensors", "student_config.json"):
         if (engine.model_dir / name).exists():
@@ -310,6 +326,14 @@ def _int8_agreement(fp32: Path, int8: Path, ids: list[list[int]], rows: list[int
         feeds = {"input_ids": x.numpy(), "attention_mask": m.numpy()}
         agree += int((a.run(["logits"], feeds)[0].argmax(1) == b.run(["logits"], feeds)[0].argmax(1)).sum())
     return agree / len(rows)
+
+
+def should_activate(result: TrainResult, *, force: bool = False, no_activate: bool = False) -> bool:
+    """A new version becomes active only for the sentiment task (the one analysis uses), and only
+    when it beat the current model on the held-out reviews, unless the owner insists."""
+    if no_activate or result.task != "sentiment":
+        return False
+    return result.better or force
 
 
 def staging_manifest(staging: Path, base: Engine, label_names: list[str], *, extra: dict, task: str = "sentiment",
