@@ -261,7 +261,9 @@ def load_intent_classifier(engine=None, *, cache_dir: Path | None = None) -> Int
 
     cache_dir = cache_dir or user_data_dir() / "cache"
     safe_version = re.sub(r"[^A-Za-z0-9_.-]", "_", engine.version)
-    path = Path(cache_dir) / f"intent_head_{safe_version}_{seeds_hash()}.json"
+    meta = (getattr(engine, "manifest", {}) or {}).get("files", {}).get("model.onnx", "")
+    model_sha = (meta.get("sha256", "") if isinstance(meta, dict) else str(meta))[:8]
+    path = Path(cache_dir) / f"intent_head_{safe_version}_{model_sha}_{seeds_hash()}.json"
     if path.is_file():
         try:
             return IntentClassifier(rules, IntentHead.load(path))
