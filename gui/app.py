@@ -13,6 +13,9 @@ _CJK_FONTS = ("Microsoft YaHei UI", "Microsoft YaHei", "PingFang SC", "Hiragino 
               "Source Han Sans SC", "WenQuanYi Micro Hei", "WenQuanYi Zen Hei", "Droid Sans Fallback")
 
 
+_boxes: list = []
+
+
 def crash_dir() -> Path:
     path = user_data_dir() / "crash"
     path.mkdir(parents=True, exist_ok=True)
@@ -50,6 +53,7 @@ def _excepthook(kind: type[BaseException], exc: BaseException, tb: TracebackType
 
 
 def _show(message: str) -> None:
+    from PySide6.QtCore import Qt
     from PySide6.QtWidgets import QApplication, QMessageBox
 
     if QApplication.instance() is None:
@@ -58,10 +62,10 @@ def _show(message: str) -> None:
 
     box = QMessageBox(QMessageBox.Icon.Critical, tr("error"), message)
     box.setObjectName("crash_dialog")
-    if "pytest" in sys.modules:  # tests: never block on a modal dialog
-        box.show()
-        return
-    box.exec()
+    box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+    _boxes.append(box)  # keep it alive while shown; never block: the app stays usable
+    box.finished.connect(lambda _=0, b=box: _boxes.remove(b) if b in _boxes else None)
+    box.show()
 
 
 def install_excepthook() -> None:

@@ -9,6 +9,7 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QDialog, QFileDialog, QForm
                                QLabel, QLineEdit, QMessageBox, QProgressBar, QPushButton, QWidget)
 
 from core.report import SHEETS
+from gui.messages import show_error
 from gui.i18n import language, tr
 from gui.settings import setting
 from gui.workers import JobSlot, Worker
@@ -108,7 +109,7 @@ class ExportDialog(QDialog):
     def _failed(self, message: str) -> None:
         self.export_button.setEnabled(True)
         self.message.setText(message)
-        QMessageBox.warning(self, tr("error"), message)
+        show_error(self, message)
 
     def shutdown(self) -> None:
         self.job.cancel_and_wait()

@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (QComboBox, QFileDialog, QFormLayout, QGridLayout,
                                QMessageBox, QProgressBar, QPushButton, QTableWidget, QTableWidgetItem, QVBoxLayout,
                                QWidget, QWizard, QWizardPage)
 
+from gui.messages import show_error
 from gui.i18n import tr
 from gui.workers import Eta, JobSlot, Worker, light_pool
 
@@ -136,7 +137,7 @@ class ColumnsPage(QWizardPage):
 
     def _failed(self, message: str) -> None:
         self.counts.setText(message)
-        QMessageBox.warning(self, tr("error"), message)
+        show_error(self, message)
 
     def _previewed(self, result) -> None:
         _, (columns, rows, guesses, header_row) = result
@@ -258,7 +259,7 @@ class AnalysePage(QWizardPage):
         self._end()
         self.start.setEnabled(True)
         self.message.setText(message)
-        QMessageBox.warning(self, tr("error"), message)
+        show_error(self, message)
 
     def _cancelled(self) -> None:
         self._end()

@@ -15,6 +15,7 @@ from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (QComboBox, QGridLayout, QGroupBox, QHBoxLayout, QLabel, QMessageBox, QProgressBar,
                                QPushButton, QTextBrowser, QVBoxLayout, QWidget)
 
+from gui.messages import show_error
 from gui.i18n import tr
 from gui.workers import JobSlot, Worker
 
@@ -75,7 +76,7 @@ class LabelingPage(QWidget):
         layout.addWidget(self.progress_box)
         self.label_buttons: list[QPushButton] = []
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
-        for seq, slot in (("Z", self.undo), ("S", self.skip), ("?", self.show_help), ("Left", self.prev),
+        for seq, slot in (("Z", self.undo), ("S", self.skip), ("Left", self.prev),
                           ("Right", self.next)):
             sc = QShortcut(QKeySequence(seq), self)
             sc.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
@@ -85,6 +86,13 @@ class LabelingPage(QWidget):
             sc.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
             sc.activated.connect(lambda n=n: self.assign(n - 1))
         self._show()
+
+    def keyPressEvent(self, event) -> None:  # noqa: N802
+        # "?" is Shift+/ on most layouts and a bare key on others: match the character, not the key
+        if event.text() == "?":
+            self.show_help()
+            return
+        super().keyPressEvent(event)
 
     # -- setup -------------------------------------------------------------------
     def refresh_tasks(self) -> None:
@@ -142,7 +150,7 @@ class LabelingPage(QWidget):
 
     def _failed(self, message: str) -> None:
         self.busy.hide()
-        QMessageBox.warning(self, tr("error"), message)
+        show_error(self, message)
 
     def _queue_ready(self, queue: pd.DataFrame) -> None:
         self.busy.hide()
@@ -237,6 +245,7 @@ class LabelingPage(QWidget):
         if project is None or not task:
             return
         counts = project.label_counts(task)
+        self.count_bars: dict[str, QProgressBar] = {}
         for i, label in enumerate(self.labels()):
             n = counts.get(label, 0)
             bar = QProgressBar()
@@ -245,5 +254,6 @@ class LabelingPage(QWidget):
             bar.setValue(min(n, ENOUGH))
             bar.setFormat(f"{n} / {ENOUGH}")
             bar.setToolTip(f"{tr(label)}: {n}")
+            self.count_bars[label] = bar
             self.progress_grid.addWidget(QLabel(tr(label)), i, 0)
             self.progress_grid.addWidget(bar, i, 1)

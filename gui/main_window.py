@@ -229,9 +229,9 @@ class MainWindow(QMainWindow):
         self.tabs.setCurrentWidget(self.browser)
 
     def show_error(self, message: str) -> None:
-        box = QMessageBox(QMessageBox.Icon.Warning, tr("error"), message, parent=self)
-        box.setObjectName("error_dialog")
-        box.open()
+        from gui.messages import show_error
+
+        show_error(self, message)
         self.last_error = message
 
     # -- dialogs -----------------------------------------------------------------------

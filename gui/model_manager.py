@@ -8,12 +8,15 @@ from PySide6.QtWidgets import (QAbstractItemView, QDialog, QFileDialog, QHBoxLay
 
 from core.errors import UserError
 from core.model_store import ModelStore
+from gui.messages import show_error
 from gui.i18n import tr
 
 _COLS = ("col_active", "col_version", "col_created", "col_task", "col_data", "col_metrics")
 
 
 def _metrics_text(metrics: dict) -> str:
+    if isinstance(metrics.get("new"), dict):  # core.training writes {"new": ..., "current": ...}
+        metrics = metrics["new"]
     parts = []
     for key in ("accuracy", "macro_f1"):
         if isinstance(metrics.get(key), (int, float)):
@@ -58,7 +61,7 @@ class ModelManager(QDialog):
         rows = [(active is None, tr("bundled"), "", "sentiment", "", "", None)]
         for v in self.versions:
             data = v.manifest.get("data", {}) if isinstance(v.manifest.get("data"), dict) else {}
-            size = data.get("train") or data.get("examples") or data.get("train_examples_pool") or ""
+            size = v.metrics.get("n_train") or data.get("train") or data.get("train_examples_pool") or ""
             rows.append((v.is_active, v.version, v.created[:19].replace("T", " "), v.task, str(size),
                          _metrics_text(v.metrics), v.version))
         for r, (is_active, name, created, task, size, metrics, key) in enumerate(rows):
@@ -89,7 +92,7 @@ class ModelManager(QDialog):
         try:
             action()
         except UserError as exc:
-            QMessageBox.warning(self, tr("error"), exc.message)
+            show_error(self, exc.message)
         self.refresh()
 
     def activate(self) -> None:

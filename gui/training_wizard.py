@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (QButtonGroup, QComboBox, QHBoxLayout, QLabel, QMe
                                QRadioButton, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget, QWizard,
                                QWizardPage)
 
+from gui.messages import show_error
 from gui.i18n import tr
 from gui.workers import Eta, JobSlot, Worker
 
@@ -176,7 +177,7 @@ class ProgressPage(QWizardPage):
     def _failed(self, message: str) -> None:
         self.cancel.setEnabled(False)
         self.message.setText(message)
-        QMessageBox.warning(self, tr("error"), message)
+        show_error(self, message)
 
     def isComplete(self) -> bool:  # noqa: N802
         return self.result is not None
@@ -280,11 +281,14 @@ class TrainingWizard(QWizard):
             if not ok:
                 return None
         try:
-            version = ModelStore().add(Path(result.staging_dir), activate=True)
+            # Analysis runs the active model, so only a sentiment model becomes active; a custom
+            # task's model is stored (and listed) without replacing it.
+            make_active = self.task() == "sentiment"
+            version = ModelStore().add(Path(result.staging_dir), activate=make_active)
             self.host.project.record_model_version(version.version, task=self.task(), path=version.path,
-                                                   metrics=result.metrics_new or {}, active=True)
+                                                   metrics=result.metrics_new or {}, active=make_active)
         except UserError as exc:
-            QMessageBox.warning(self, tr("error"), exc.message)
+            show_error(self, exc.message)
             return None
         self.activated_version = version.version
         self.results_page.verdict.setText(tr("activated", v=version.version))

@@ -1,0 +1,112 @@
+"""pytest-qt, offscreen; a per-test REVIEWLENS_HOME; a tiny real model; no dangling jobs."""
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")  # before any QApplication
+
+import shutil
+import time
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from tests.gui.tiny_model import build_tiny_model
+
+ROOT = Path(__file__).resolve().parents[2]
+SAMPLES = ROOT / "resources" / "samples"
+
+
+@pytest.fixture(scope="session")
+def tiny_model(tmp_path_factory) -> Path:
+    return build_tiny_model(tmp_path_factory.mktemp("model") / "tiny")
+
+
+@pytest.fixture(scope="session")
+def intent_cache(tiny_model, tmp_path_factory) -> Path:
+    """The seed-trained intent head for the tiny model, trained once per session."""
+    from core.analysis.intents import load_intent_classifier
+    from core.engine import load_engine
+
+    cache = tmp_path_factory.mktemp("intent_cache")
+    load_intent_classifier(load_engine(tiny_model, device="cpu", threads=1), cache_dir=cache)
+    return cache
+
+
+@pytest.fixture(autouse=True)
+def home(tmp_path, monkeypatch, qapp) -> Path:
+    home = tmp_path / "home"
+    home.mkdir()
+    monkeypatch.setenv("REVIEWLENS_HOME", str(home))
+    from gui.app import setup_application
+    from gui.i18n import set_language
+    from gui.settings import set_setting
+
+    setup_application(qapp)
+    set_setting("ui/language", "en")
+    set_setting("engine/device", "cpu")
+    set_setting("engine/threads", 1)
+    set_language("en")
+    import gui.session
+
+    gui.session._engines.clear()
+    return home
+
+
+@pytest.fixture(autouse=True)
+def no_dangling_jobs(qapp):
+    """Fail a test that leaves a worker running (napari's _dangling_qthreads)."""
+    yield
+    from gui.workers import running_workers
+
+    deadline = time.monotonic() + 10
+    while running_workers() and time.monotonic() < deadline:
+        qapp.processEvents()
+        time.sleep(0.02)
+    left = running_workers()
+    for w in left:
+        w.cancel()
+        w.wait(30)
+    assert not left, f"test left {len(left)} job(s) running: {[w.fn.__name__ for w in left]}"
+
+
+@pytest.fixture
+def model(home, tiny_model, intent_cache) -> str:
+    """The tiny model imported into this test's model store and active."""
+    from core.model_store import ModelStore
+
+    (home / "cache").mkdir(exist_ok=True)
+    for f in intent_cache.iterdir():
+        shutil.copy(f, home / "cache" / f.name)
+    store = ModelStore()
+    version = store.import_folder(tiny_model).version
+    store.activate(version)
+    return version
+
+
+@pytest.fixture
+def zh_csv(tmp_path) -> Path:
+    """60 Taobao reviews (Chinese headers) as a CSV: a small slice of the sample export."""
+    from core.importer import read_reviews
+
+    frame = read_reviews(SAMPLES / "taobao_export.xlsx").frame.head(60)
+    out = pd.DataFrame({"宝贝名称": frame["product"], "评价时间": frame["date"].dt.strftime("%Y-%m-%d %H:%M"),
+                        "评分": frame["rating"].astype("Int64"), "评价内容": frame["text"]})
+    path = tmp_path / "taobao_slice.csv"
+    out.to_csv(path, index=False, encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+def analysed_project(tmp_path, model, zh_csv):
+    """A project holding the slice, analysed (through the same job the wizard runs)."""
+    from core.jobs import CancelToken
+    from core.project import Project
+    from gui.session import import_and_analyse
+
+    path = tmp_path / "shop.rlproj"
+    Project.create(path).close()
+    insights = import_and_analyse(path, zh_csv, sheet=None, columns={}, device="cpu", threads=1,
+                                  progress=lambda f, m: None, cancel=CancelToken())
+    return path, insights

@@ -1,0 +1,137 @@
+"""Workers, i18n, charts, browser model, crash hook, and the core/gui import rule."""
+from __future__ import annotations
+
+import ast
+import sys
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from core.errors import UserError
+from gui.workers import Worker, running_workers
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _job(n, *, progress, cancel, fail=None):
+    for i in range(n):
+        cancel.check()
+        progress(i / n, f"{i}")
+    if fail:
+        raise fail
+    return n
+
+
+def test_worker_finished_and_throttled(qtbot):
+    w = Worker(_job, 10000)
+    seen = []
+    w.signals.progress.connect(lambda f, m: seen.append(f))
+    with qtbot.waitSignal(w.signals.finished, timeout=10000) as blocker:
+        w.start()
+    assert blocker.args == [10000]
+    qtbot.waitUntil(lambda: len(seen) >= 99, timeout=2000)
+    assert len(seen) <= 101  # ~1 % steps, not 10,000 signals
+
+
+def test_worker_user_error_and_cancel(qtbot):
+    w = Worker(_job, 5, fail=UserError("File x.csv is empty:\n export again."))
+    with qtbot.waitSignal(w.signals.failed, timeout=10000) as blocker:
+        w.start()
+    assert blocker.args == ["File x.csv is empty: export again."]
+    w = Worker(_job, 10 ** 9)
+    with qtbot.waitSignal(w.signals.cancelled, timeout=10000):
+        w.start()
+        w.cancel()
+    assert not running_workers()
+
+
+def test_unexpected_error_goes_to_crash_log(qtbot, home):
+    w = Worker(_job, 1, fail=ZeroDivisionError("boom"))
+    with qtbot.waitSignal(w.signals.failed, timeout=10000) as blocker:
+        w.start()
+    assert "ZeroDivisionError" in blocker.args[0]
+    logs = list((home / "crash").glob("crash-*.log"))
+    assert logs and "boom" in logs[0].read_text()
+
+
+def test_excepthook_writes_log_and_shows_dialog(qtbot, home):
+    from PySide6.QtWidgets import QApplication, QMessageBox
+
+    from gui.app import _excepthook
+
+    try:
+        raise RuntimeError("kaboom")
+    except RuntimeError as exc:
+        _excepthook(type(exc), exc, exc.__traceback__)
+    assert "kaboom" in next((home / "crash").glob("*.log")).read_text()
+    boxes = [w for w in QApplication.topLevelWidgets() if isinstance(w, QMessageBox) and w.objectName() == "crash_dialog"]
+    assert boxes and str(home) in boxes[-1].text()
+    for b in boxes:
+        b.close()
+
+
+def test_i18n_has_both_languages():
+    from gui import i18n
+
+    for key in i18n.keys():
+        zh, en = i18n._T[key]
+        assert zh and en, key
+    i18n.set_language("zh")
+    assert i18n.tr("tab_dashboard") == "概览"
+    i18n.set_language("en")
+    assert i18n.tr("shown", n=3, total=10) == "3 of 10 reviews"
+
+
+def test_cjk_font_draws_chinese(qapp):
+    from PySide6.QtGui import QFontMetrics
+
+    assert QFontMetrics(qapp.font()).inFontUcs4(ord("评"))
+
+
+def test_review_model_fetches_on_demand(qtbot):
+    from gui.review_browser import ReviewModel
+
+    n = 100_000
+    frame = pd.DataFrame({"row": np.arange(n), "sentiment": "positive", "sentiment_confidence": 0.9,
+                          "rating": 5.0, "product": "p", "date": pd.Timestamp("2026-01-01"), "aspects": "",
+                          "intents": "", "mismatch": "", "text": "很好"})
+    model = ReviewModel()
+    model.set_frame(frame)
+    assert model.rowCount() == 500 and model.canFetchMore(model.index(0, 0).parent())
+    model.fetchMore(model.index(0, 0).parent())
+    assert model.rowCount() == 1000
+    assert model.data(model.index(5, 0)) == "5"
+
+
+def test_bar_chart_click_emits_key(qtbot):
+    from PySide6.QtCore import Qt
+    from PySide6.QtGui import QColor
+
+    from gui.charts import Bar, BarChart, Segment
+
+    chart = BarChart()
+    qtbot.addWidget(chart)
+    chart.resize(400, 100)
+    chart.set_bars([Bar("a", [Segment("k1", 3, QColor("red"), "t"), Segment("k2", 1, QColor("blue"), "t")])])
+    chart.show()
+    chart.repaint()
+    rect = [r for r, s in chart.segment_rects() if s.key == "k2"][0]
+    with qtbot.waitSignal(chart.clicked) as blocker:
+        qtbot.mouseClick(chart, Qt.MouseButton.LeftButton, pos=rect.center().toPoint())
+    assert blocker.args == ["k2"]
+    with qtbot.waitSignal(chart.clicked) as blocker:  # keyboard: focus the first segment, Enter
+        qtbot.keyClick(chart, Qt.Key.Key_Right)
+        qtbot.keyClick(chart, Qt.Key.Key_Return)
+    assert blocker.args == ["k1"]
+
+
+def test_core_never_imports_gui_or_qt():
+    for path in (ROOT / "core").rglob("*.py"):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            names = [a.name for a in node.names] if isinstance(node, ast.Import) else \
+                [node.module or ""] if isinstance(node, ast.ImportFrom) else []
+            for name in names:
+                assert not name.startswith(("PySide6", "gui", "main")), f"{path} imports {name}"
