@@ -51,6 +51,7 @@ class BarChart(QWidget):
     def set_bars(self, bars: list[Bar]) -> None:
         self.bars = bars
         self._focus = -1
+        self.setMinimumHeight(max(60, self.sizeHint().height()))  # never clip a bar
         self.updateGeometry()
         self.update()
 
@@ -183,7 +184,8 @@ class LineChart(QWidget):
     def _layout(self) -> None:
         fm = QFontMetrics(self.font())
         left, bottom, top = fm.horizontalAdvance("100%") + 10, fm.height() + 8, 10
-        w, h = max(self.width() - left - 10, 10), max(self.height() - bottom - top, 10)
+        right = fm.horizontalAdvance("2026-01") // 2 + 6  # room for the last x label
+        w, h = max(self.width() - left - right, 10), max(self.height() - bottom - top, 10)
         vmax = 1.0 if self.percent else max((p[2] for p in self.points), default=1) or 1
         n = len(self.points)
         self._xy = [QPointF(left + (w * i / max(n - 1, 1) if n > 1 else w / 2), top + h * (1 - p[2] / vmax))

@@ -178,6 +178,11 @@ class Dashboard(QWidget):
         self.filter_requested.emit({"date_from": key[0], "date_to": key[1]})
 
     def _fill_fix(self) -> None:
+        from core.text import mask_pii
+        from gui.settings import setting
+
+        # quotes follow the masking default: a screen share must not show a phone number
+        mask = mask_pii if setting("report/mask", True) else (lambda s: s)
         self.fix.clear()
         for _, r in self.insights.fix_list.iterrows():
             name = self.aspect_name(r["name"]) if r["kind"] == "aspect" else str(r["name"])
@@ -185,8 +190,8 @@ class Dashboard(QWidget):
             item.setData(0, Qt.ItemDataRole.UserRole, (r["kind"], r["name"]))
             item.setToolTip(0, item.text(0))
             for quote in list(r["quotes"])[:3]:
-                child = QTreeWidgetItem([f"“{quote}”"])
-                child.setToolTip(0, str(quote))
+                child = QTreeWidgetItem([f"“{mask(str(quote))}”"])
+                child.setToolTip(0, mask(str(quote)))
                 child.setData(0, Qt.ItemDataRole.UserRole, (r["kind"], r["name"]))
                 item.addChild(child)
             self.fix.addTopLevelItem(item)

@@ -135,6 +135,8 @@ _T: dict[str, tuple[str, str]] = {
     "clauses": ("分句结果", "Clause-level results"),
     "skipped": ("已跳过：{why}", "Skipped: {why}"),
     # labelling
+    "sentiment": ("情感", "Sentiment"),
+    "intents": ("意图", "Intents"),
     "task": ("任务", "Task"),
     "start_labeling": ("开始标注", "Start labelling"),
     "model_guess": ("模型判断：{label}（把握度 {conf}）", "Model's guess: {label} ({conf} sure)"),

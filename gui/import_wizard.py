@@ -101,14 +101,15 @@ class ColumnsPage(QWizardPage):
         for i, role in enumerate(SHOWN):
             combo = QComboBox()
             combo.setObjectName(f"role_{role}")
+            combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
             self.combos[role] = combo
             if role not in EDITABLE:
                 combo.setEnabled(False)
                 combo.setToolTip(tr("fixed_role_tip"))
             else:
                 combo.currentIndexChanged.connect(lambda _: self._recount.start())
-            grid.addWidget(QLabel(tr(f"role_{role}")), i // 4, (i % 4) * 2)
-            grid.addWidget(combo, i // 4, (i % 4) * 2 + 1)
+            grid.addWidget(QLabel(tr(f"role_{role}")), i // 3, (i % 3) * 2)
+            grid.addWidget(combo, i // 3, (i % 3) * 2 + 1)
         layout.addLayout(grid)
         self.counts = QLabel(tr("counting"))
         self.counts.setObjectName("import_counts")

@@ -54,6 +54,9 @@ class LabelingPage(QWidget):
         self.text = QTextBrowser()
         self.text.setObjectName("label_text")
         self.text.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # keys go to the page
+        font = self.text.font()
+        font.setPointSizeF(font.pointSizeF() * 1.6)
+        self.text.setFont(font)
         layout.addWidget(self.text, 1)
         self.guess = QLabel("")
         self.guess.setObjectName("label_guess")
@@ -103,7 +106,7 @@ class LabelingPage(QWidget):
         if project is not None:
             for name, t in sorted(project.tasks().items()):
                 if name != "aspects":  # aspect:polarity pairs need a dedicated editor
-                    self.task.addItem(name, name)
+                    self.task.addItem(tr(name), name)
         i = self.task.findData(current or "sentiment")
         self.task.setCurrentIndex(max(i, 0))
         self.task.blockSignals(False)

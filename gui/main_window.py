@@ -76,7 +76,7 @@ class MainWindow(QMainWindow):
         self.cancel_button = QPushButton(tr("busy_cancel"))
         self.cancel_button.hide()
         self.cancel_button.clicked.connect(self.job.cancel)
-        self.offline = QLabel("🔒 " + tr("offline"))
+        self.offline = QLabel(tr("offline"))
         self.offline.setObjectName("offline_notice")
         self.offline.setToolTip(tr("offline"))
         self._status_widgets = [self.status_project, self.progress, self.cancel_button, self.offline]

@@ -332,9 +332,9 @@ class ReviewBrowser(QWidget):
         for s, e, pol in spans:
             if s < last:
                 continue
-            color = COLORS.get(pol, COLORS["neutral"]).name()
+            base = COLORS.get(pol, COLORS["neutral"])
             out.append(html.escape(text[last:s]))
-            out.append(f'<span style="background:{color}33;border-bottom:2px solid {color}"><b>'
+            out.append(f'<span style="background-color:{base.lighter(175).name()};color:{base.darker(160).name()}"><b>'
                        f"{html.escape(text[s:e])}</b></span>")
             last = e
         out.append(html.escape(text[last:]))

@@ -41,6 +41,9 @@ def _table(headers: list[str], rows: list[list[str]], name: str) -> QTableWidget
         for c, v in enumerate(row):
             t.setItem(r, c, QTableWidgetItem(v))
     t.resizeColumnsToContents()
+    t.resizeRowsToContents()
+    # show every row: these tables are small and a scroll bar hides the figures that matter
+    t.setFixedHeight(t.horizontalHeader().height() + sum(t.rowHeight(r) for r in range(len(rows))) + 4)
     return t
 
 
@@ -55,7 +58,7 @@ class TaskPage(QWizardPage):
         self.task.setObjectName("train_task")
         for name, t in sorted(wiz.host.project.tasks().items()):
             if t.kind == "single":  # train_model takes one label per text
-                self.task.addItem(name, name)
+                self.task.addItem(tr(name), name)
         self.task.setCurrentIndex(max(self.task.findData("sentiment"), 0))
         layout.addWidget(self.task)
         layout.addStretch(1)
