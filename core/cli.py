@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import logging
 import sys
+import time
 from typing import Callable
 
 from core import __version__
@@ -44,6 +46,8 @@ def version_line() -> str:
 
 
 def run_cli(argv: list[str]) -> int:
+    from core.logs import setup_logging
+
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.version:
@@ -53,11 +57,22 @@ def run_cli(argv: list[str]) -> int:
     if handler is None:
         parser.print_help()
         return 2
+    setup_logging()
+    log = logging.getLogger("reviewlens.cli")  # counts, paths, timings only: never review text
+    started = time.perf_counter()
+    log.info("%s started (ReviewLens %s)", args.command, __version__)
     try:
-        return int(handler(args) or 0)
+        rc = int(handler(args) or 0)
     except UserError as exc:
+        log.warning("%s: user error after %.1f s: %s", args.command, time.perf_counter() - started, exc)
         print(f"error: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
+        log.info("%s cancelled", args.command)
         print("cancelled", file=sys.stderr)
         return 130
+    except Exception:
+        log.exception("%s failed", args.command)
+        raise
+    log.info("%s finished, exit %d, %.1f s", args.command, rc, time.perf_counter() - started)
+    return rc

@@ -25,6 +25,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--project", required=True, type=Path)
     p.add_argument("-o", "--output", required=True, type=Path)
     p.add_argument("--task", default=None, help="only this task (default: all)")
+    p.add_argument("--no-mask", action="store_true", help="write personal data in the texts unmasked")
     p.set_defaults(handler=_export_labels)
 
     models = subparsers.add_parser("models", help="list, activate, roll back, delete, import or export model versions")
@@ -74,7 +75,7 @@ def _export_labels(args: argparse.Namespace) -> int:
     from core.project import Project
 
     with Project.open(args.project, readonly=True) as project:
-        count = export_labels(project, args.output, task=args.task)
+        count = export_labels(project, args.output, task=args.task, mask=not args.no_mask)
     print(f"{count} labeled reviews written to {args.output}")
     return 0
 

@@ -277,11 +277,14 @@ def _blank(value: Any) -> bool:
         return False
 
 
-def export_labels(project: Project, path: Path | str, task: str | None = None) -> int:
+def export_labels(project: Project, path: Path | str, task: str | None = None, *, mask: bool = True) -> int:
     """Write labels to .csv or .xlsx: one row per (review, task), multi values joined by ', '.
 
     Columns: text, rating, product, task, label, source, labeled_at. Returns the row count.
     The label column re-imports with ``import_labels(..., label_column='label')``.
+    Personal data in the text is masked (``core.text.mask_pii``) unless ``mask=False``, like
+    every other export; masked texts re-import as new reviews, so move a project's labels to
+    another PC with ``mask=False`` (CLI ``--no-mask``) or by copying the project file.
     """
     path = Path(path)
     suffix = path.suffix.lower()
@@ -300,6 +303,10 @@ def export_labels(project: Project, path: Path | str, task: str | None = None) -
         reviews = project.reviews(ids=grouped["review_id"].unique().tolist())[["id", "rating", "product"]]
         frame = grouped.merge(reviews, left_on="review_id", right_on="id", how="left")
         frame = frame[["text", "rating", "product", "task", "label", "source", "labeled_at"]]
+        if mask:
+            from core.text import mask_pii
+
+            frame = frame.assign(text=frame["text"].map(lambda t: mask_pii(t) if isinstance(t, str) else t))
     try:
         if suffix == ".csv":
             safe = frame.copy()

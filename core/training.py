@@ -355,6 +355,16 @@ def staging_manifest(staging: Path, base: Engine, label_names: list[str], *, ext
     return staging
 
 
+def require_torch() -> None:
+    """Full retraining needs PyTorch; the desktop build leaves it out (inference never uses it)."""
+    import importlib.util
+
+    if importlib.util.find_spec("torch") is None:
+        raise UserError("Full retraining needs PyTorch, which this ReviewLens build does not include: use quick "
+                        "mode (--mode quick), or run full retraining from the developer install or a "
+                        "'training' build (see docs/BUILD.md).")
+
+
 def train_model(
     texts: Sequence[str],
     labels: Sequence[str],
@@ -372,6 +382,8 @@ def train_model(
     """Train a new model version for ``task`` from labelled texts; nothing is activated here."""
     if mode not in ("quick", "full"):
         raise UserError(f"Unknown training mode '{mode}': use quick or full.")
+    if mode == "full":
+        require_torch()
     cfg = config or TrainConfig(mode=mode, seed=seed)
     cfg.mode = mode
     progress = progress or no_progress

@@ -26,6 +26,12 @@ from core.engine import resource_root
 _EN_TOKEN = re.compile(r"[a-z][a-z'\-]{1,}")
 _HAN = re.compile(r"[\u4e00-\u9fff]")
 _jieba_lock = threading.Lock()
+# Keywords go into exports, so they are taken from masked text (names, e-mails, streets would
+# otherwise surface as "keywords"). A cheap pre-check skips mask_pii on texts with none of its
+# triggers: digits, @, the label words and address parts its rules anchor on.
+_MAYBE_PII = re.compile(r"\d|@|收|联系|姓名|买家|客户|地址|住址|市|省|区|县|旗|name|recipient|contact|ship|customer|"
+                        r"address|street|\bst\b|ave|road|blvd|lane|drive|court|place|way", re.I)
+_MASK_TOKEN = re.compile(r"\[(?:phone|email|order|id|address|name)\]")
 
 
 @lru_cache(maxsize=None)
@@ -55,6 +61,10 @@ def tokenize(text: str, lang: str) -> list[str]:
     """Content words: no stopwords, no single Latin letters, no bare numbers or punctuation."""
     if not text:
         return []
+    if _MAYBE_PII.search(text):
+        from core.pii import mask_pii
+
+        text = _MASK_TOKEN.sub(" ", mask_pii(text))
     out: list[str] = []
     if lang == "zh" or _HAN.search(text):
         stop = stopwords("zh") | stopwords("en")
