@@ -238,6 +238,12 @@ class MainWindow(QMainWindow):
     def _dialog(self, dialog: QWidget) -> QWidget:
         self.dialogs = [d for d in self.dialogs if d.isVisible()]
         self.dialogs.append(dialog)
+        key = f"geometry/{dialog.objectName() or type(dialog).__name__}"
+        geometry = setting(key, None)
+        if isinstance(geometry, QByteArray):
+            dialog.restoreGeometry(geometry)
+        if hasattr(dialog, "finished"):  # QDialog / QWizard: remember where the user put it
+            dialog.finished.connect(lambda _=0, d=dialog, k=key: set_setting(k, d.saveGeometry()))
         dialog.show()
         return dialog
 

@@ -135,3 +135,25 @@ def test_core_never_imports_gui_or_qt():
                 [node.module or ""] if isinstance(node, ast.ImportFrom) else []
             for name in names:
                 assert not name.startswith(("PySide6", "gui", "main")), f"{path} imports {name}"
+
+
+def test_run_app_starts_and_quits(qtbot, qapp, home):
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication
+
+    from gui.app import run_app
+    from gui.main_window import MainWindow
+
+    seen = []
+
+    def close_all():
+        windows = [w for w in QApplication.topLevelWidgets() if isinstance(w, MainWindow) and w.isVisible()]
+        seen.extend(w.windowTitle() for w in windows)
+        for w in windows:
+            w.close()
+        qapp.quit()
+
+    QTimer.singleShot(300, close_all)
+    assert run_app([]) == 0
+    assert seen == ["ReviewLens"]
+    assert (home / "settings").is_dir()  # QSettings live under REVIEWLENS_HOME
