@@ -44,6 +44,8 @@ class MainWindow(QMainWindow):
 
     # -- building (again on a language change) ----------------------------------------
     def build(self) -> None:
+        if hasattr(self, "labeling"):  # rebuilding: the old pages' jobs must not outlive them
+            self.labeling.job.cancel_and_wait()
         self.setWindowTitle(tr("app_title"))
         self.menuBar().clear()
         self._menus()

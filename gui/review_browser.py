@@ -204,8 +204,8 @@ class ReviewBrowser(QWidget):
         r = insights.reviews
         self._lower = r["text"].fillna("").astype(str).str.lower()
         self._mention_index = insights.mentions.groupby("index").indices if not insights.mentions.empty else {}
-        blockers = [c.blockSignals(True) for c in self.combos.values()]
-        del blockers
+        for c in self.combos.values():
+            c.blockSignals(True)
         names = insights.aspect_names
         self._fill("sentiment", [(tr(p), p) for p in ("positive", "neutral", "negative")])
         aspects = insights.aspects["aspect"].tolist() if not insights.aspects.empty else []
