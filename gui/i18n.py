@@ -136,6 +136,7 @@ _T: dict[str, tuple[str, str]] = {
     "skipped": ("已跳过：{why}", "Skipped: {why}"),
     # labelling
     "sentiment": ("情感", "Sentiment"),
+    "label": ("标签", "Label"),
     "intents": ("意图", "Intents"),
     "task": ("任务", "Task"),
     "start_labeling": ("开始标注", "Start labelling"),

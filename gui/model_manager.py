@@ -58,11 +58,11 @@ class ModelManager(QDialog):
         self.versions = self.store.versions()
         active = self.store.active_version()
         self.table.setRowCount(len(self.versions) + 1)
-        rows = [(active is None, tr("bundled"), "", "sentiment", "", "", None)]
+        rows = [(active is None, tr("bundled"), "", tr("sentiment"), "", "", None)]
         for v in self.versions:
             data = v.manifest.get("data", {}) if isinstance(v.manifest.get("data"), dict) else {}
             size = v.metrics.get("n_train") or data.get("train") or data.get("train_examples_pool") or ""
-            rows.append((v.is_active, v.version, v.created[:19].replace("T", " "), v.task, str(size),
+            rows.append((v.is_active, v.version, v.created[:19].replace("T", " "), tr(v.task), str(size),
                          _metrics_text(v.metrics), v.version))
         for r, (is_active, name, created, task, size, metrics, key) in enumerate(rows):
             for c, value in enumerate(("●" if is_active else "", name, created, task, size, metrics)):

@@ -84,7 +84,7 @@ class BalancePage(QWizardPage):
         total = max(sum(counts.values()), 1)
         if self.table is not None:
             self.table.deleteLater()
-        self.table = _table([tr("task"), "n", "%"], [[tr(n), str(counts.get(n, 0)), f"{counts.get(n, 0) / total:.0%}"]
+        self.table = _table([tr("label"), "n", "%"], [[tr(n), str(counts.get(n, 0)), f"{counts.get(n, 0) / total:.0%}"]
                                                      for n in names], "balance_table")
         self.layout_.addWidget(self.table)
         self.layout_.addWidget(self.warning)
@@ -235,7 +235,7 @@ class ResultsPage(QWizardPage):
             return v.get("f1") if isinstance(v, dict) else v
 
         self.tables.addWidget(QLabel(tr("per_class")))
-        self.tables.addWidget(_table([tr("task"), tr("new_model"), tr("current_model")],
+        self.tables.addWidget(_table([tr("label"), tr("new_model"), tr("current_model")],
                                      [[tr(l), _f(f1(pn, l)), _f(f1(pc, l))] for l in labels], "per_class_table"))
         confusion = new.get("confusion")
         if confusion:
