@@ -4,8 +4,8 @@ Policy (the log may be attached to a support e-mail, so it must never hold a sho
 core code logs only counts, paths, timings, versions and error classes, never review text,
 names or any cell content. Loggers live under ``reviewlens.`` (``logging.getLogger(
 "reviewlens.cli")``). As a second line of defence the file handler carries ``TextRedactor``,
-which blanks out long runs of CJK characters and cuts over-long messages, so a slip (or a
-third-party library logging its input) does not write whole reviews to disk.
+which masks personal data (``core.pii``), blanks out long runs of CJK characters and cuts
+over-long messages, so a slip does not write whole reviews or phone numbers to disk.
 
 Nothing leaves the computer: the log is a plain local file. ``setup_logging`` never fails
 the app: an unwritable data folder just means no log file. It is idempotent (call it from
@@ -29,6 +29,12 @@ _FORMAT = "%(asctime)s %(levelname)s %(name)s [%(process)d] %(message)s"
 _CJK_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u3000-\u303f\uff00-\uffef]{6,}")
 
 
+def _mask(text: str) -> str:
+    from core.pii import mask_pii  # phones, e-mails, order numbers, names, addresses
+
+    return mask_pii(text)
+
+
 class TextRedactor(logging.Filter):
     """Rewrites a record's message so it cannot carry review text (see the module policy)."""
 
@@ -37,14 +43,14 @@ class TextRedactor(logging.Filter):
             message = record.getMessage()
         except Exception:  # a broken format string: keep the template only
             message = str(record.msg)
-        clean = _CJK_RUN.sub("[text]", message)
+        clean = _CJK_RUN.sub("[text]", _mask(message))
         if len(clean) > MAX_MESSAGE:
             clean = clean[:MAX_MESSAGE] + f"... [{len(clean) - MAX_MESSAGE} chars cut]"
         record.msg, record.args = clean, None
         if record.exc_info and record.exc_info[1] is not None:
             # The traceback's last line repeats the exception message; format it here, redacted.
             text = logging.Formatter().formatException(record.exc_info)
-            record.exc_text = _CJK_RUN.sub("[text]", text)
+            record.exc_text = _CJK_RUN.sub("[text]", _mask(text))
             record.exc_info = None
         return True
 

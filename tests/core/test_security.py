@@ -282,3 +282,54 @@ def test_cli_exports_mask_by_default(model_dir, tmp_path, home, capsys):
     assert run_cli(["export-labels", "--project", str(project), "-o", str(tmp_path / "out.csv")]) == 0
     assert _leaks([(tmp_path / "out.csv").read_text(encoding="utf-8-sig")]) == []
     capsys.readouterr()
+
+
+# -- the local log holds no review text ---------------------------------------------------------
+def test_log_has_no_review_text_even_at_debug(model_dir, tmp_path, home, monkeypatch, capsys):
+    import logging
+
+    from core.cli import run_cli
+    from core.logs import LOG_NAME, setup_logging
+
+    monkeypatch.setenv("REVIEWLENS_LOG_LEVEL", "DEBUG")
+    sample = ROOT / "resources" / "samples" / "taobao_export.xlsx"
+    assert run_cli(["analyze", str(sample), "-o", str(tmp_path / "r.xlsx"), "--model", str(model_dir),
+                    "--device", "cpu"]) == 0
+    assert run_cli(["analyze", str(tmp_path / "missing.xlsx"), "-o", str(tmp_path / "x.xlsx")]) == 2
+    capsys.readouterr()
+    log = home / "logs" / LOG_NAME
+    text = log.read_text(encoding="utf-8")
+    assert "analyze started" in text and "analyze finished, exit 0" in text and "user error" in text
+    assert logging.getLogger("reviewlens").level == logging.DEBUG
+    frame = pd.read_excel(sample, sheet_name="评价数据", header=1)
+    reviews = [t for t in frame["评价内容"].dropna().astype(str) if len(t) >= 4]
+    assert len(reviews) > 200
+    assert [t for t in reviews if t in text] == []
+    # a slip that logs a review is redacted by the handler's filter
+    setup_logging()
+    logging.getLogger("reviewlens.test").warning("bad review: %s", reviews[0] + " " + PII[0][0])
+    logging.getLogger("reviewlens.test").error("long: %s", "x" * 5000)
+    for handler in logging.getLogger("reviewlens").handlers:
+        handler.flush()
+    text = log.read_text(encoding="utf-8")
+    assert "bad review: [text]" in text and "chars cut]" in text and "x" * 400 not in text
+    assert _leaks([text]) == [] and [t for t in reviews if len(t) >= 6 and t in text] == []
+
+
+def test_log_rotates_at_one_megabyte(home):
+    import logging
+
+    from core.logs import BACKUPS, LOG_NAME, MAX_BYTES, setup_logging
+
+    path = setup_logging()
+    assert path == (home / "logs" / LOG_NAME).resolve()
+    assert setup_logging() == path  # idempotent: still one handler
+    ours = [h for h in logging.getLogger("reviewlens").handlers if getattr(h, "_reviewlens", False)]
+    assert len(ours) == 1 and ours[0].maxBytes == MAX_BYTES == 1_000_000 and ours[0].backupCount == BACKUPS == 3
+    log = logging.getLogger("reviewlens.test")
+    for i in range(16000):  # ~330 bytes a line: about 5 MB in all
+        log.info("row batch %d of 16000, %d reviews, %.2f s, model %s", i, 2000, 0.25, "v" * 220)
+    ours[0].flush()
+    files = sorted(p.name for p in (home / "logs").iterdir())
+    assert files == [LOG_NAME, LOG_NAME + ".1", LOG_NAME + ".2", LOG_NAME + ".3"]
+    assert all((home / "logs" / f).stat().st_size <= MAX_BYTES for f in files)
