@@ -115,7 +115,7 @@ def main() -> int:
         return 1
     print(f"machine: {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.2f} (1 min) at start")
     print(f"build folder: {args.app}  {folder_mb(args.app):.0f} MB "
-          f"(model.onnx {folder_mb(args.app / '_internal' / 'models'):.0f} MB of it)")
+          f"(bundled model {folder_mb(args.app / '_internal' / 'models'):.0f} MB of it)")
     version = subprocess.run([str(exe), "--version"], env=clean_env(Path(tempfile.mkdtemp())), capture_output=True,
                              text=True).stdout.strip()
     print(f"version: {version}")
