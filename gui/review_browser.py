@@ -23,6 +23,7 @@ from gui.charts import COLORS
 from gui.i18n import language, tr
 
 CHUNK = 500
+_SIGN = {"positive": "+", "negative": "−", "neutral": "·"}
 COLUMNS = ("row", "sentiment", "sentiment_confidence", "rating", "product", "date", "aspects", "intents",
            "mismatch", "text")
 _HEADERS = ("col_row", "col_sentiment", "col_conf", "col_rating", "col_product", "col_date", "col_aspects",
@@ -38,6 +39,7 @@ class ReviewModel(QAbstractTableModel):
         self.index_map = np.zeros(0, np.int64)
         self.loaded = 0
         self._cols: list[np.ndarray] = []
+        self.aspect_names: dict = {}
 
     def set_frame(self, frame: pd.DataFrame) -> None:
         self.beginResetModel()
@@ -102,6 +104,13 @@ class ReviewModel(QAbstractTableModel):
                 return "⚠" if value else ""
             if name == "text":
                 return str(value).replace("\n", " ")[:300]
+            if name == "aspects" and value:
+                out = []
+                for part in str(value).split(";"):
+                    aspect, _, pol = part.rpartition(":")
+                    label = self.aspect_names.get(aspect, {}).get(language()) or aspect
+                    out.append(label + _SIGN.get(pol, ""))
+                return " ".join(out)
             return str(value)
         if role == Qt.ItemDataRole.ForegroundRole and name == "sentiment" and value in COLORS:
             return COLORS[value].darker(130)
@@ -221,6 +230,7 @@ class ReviewBrowser(QWidget):
             self.date_to.setDate(_date(dates.max()))
         for c in self.combos.values():
             c.blockSignals(False)
+        self.model.aspect_names = insights.aspect_names
         self.model.set_frame(r)
         self.refilter()
 
