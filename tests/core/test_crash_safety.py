@@ -121,7 +121,9 @@ def test_killed_analyze_never_leaves_a_half_written_report(tiny, tmp_path):
     rng = random.Random(20260301)
     counts = {"kills": 0, "during_save": 0, "finished": 0, "report_absent": 0, "report_complete": 0,
               "losses": 0, "temp_left": 0}
-    for i in range(KILLS):
+    i = 0
+    while counts["kills"] < KILLS and i < 2 * KILLS:  # a child that finished first does not count as a kill
+        i += 1
         report.unlink(missing_ok=True)
         results.unlink(missing_ok=True)
         child = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -151,7 +153,7 @@ def test_killed_analyze_never_leaves_a_half_written_report(tiny, tmp_path):
                 p.unlink()
     print(f"\nanalyze kill test: full run {duration:.1f} s; {counts}")
     assert counts["losses"] == 0
-    assert counts["kills"] >= KILLS // 2
+    assert counts["kills"] >= KILLS * 3 // 4
     assert counts["during_save"] >= 1  # at least one kill really hit the save
 
 
@@ -229,7 +231,9 @@ def test_killed_training_keeps_the_active_model(tiny, tmp_path):
 
     rng = random.Random(99)
     counts = {"kills": 0, "finished": 0, "activated_before_kill": 0, "losses": 0, "staging_left": 0}
-    for i in range(KILLS):
+    i = 0
+    while counts["kills"] < KILLS and i < 2 * KILLS:
+        i += 1
         before = current_file.read_bytes()
         active_before, versions_before = _store_state(home)
         args = cmd + (["--force"] if i % 2 else [])  # --force: the run ends by activating the new version
