@@ -190,7 +190,8 @@ def train_intent_head(texts: Sequence[str], label_sets: Sequence[Sequence[str]],
     rng = np.random.default_rng(seed)
     fold_of = rng.permutation(len(texts)) % max(2, folds)
     coef, intercept, thresholds, metrics = [], [], [], {}
-    grid = np.round(np.arange(0.2, 0.95, 0.05), 2)
+    # 1.01 = "head off": where the rules alone do best, the head must not dilute them
+    grid = np.append(np.round(np.arange(0.2, 0.95, 0.05), 2), 1.01)
     for intent in intents:
         y = np.array([intent in s for s in label_sets], dtype=bool)
         r = np.array([intent in h for h in rule_hits], dtype=bool)
