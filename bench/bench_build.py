@@ -6,7 +6,8 @@
 Every run starts from a clean environment (only PATH=/usr/bin:/bin, an empty HOME, user
 data folder and TMPDIR), like a first launch on a shop's PC. "first" is the first run
 with that fresh TMPDIR (jieba builds its dictionary cache then); "warm" is the median of
-the following runs (the OS file cache is warm in both: dropping it needs root and would
+the following runs. CPU seconds are printed too: on a shared machine the wall time depends
+on the load, the CPU time much less (the OS file cache is warm in both: dropping it needs root and would
 disturb the other jobs on this machine).
 
 Window time needs the start-up probe compiled into the build (bench/rthook_startup_probe.py,
@@ -74,14 +75,17 @@ def clean_env(work: Path, **extra: str) -> dict[str, str]:
 def time_analyze(exe: Path, src: Path, work: Path) -> tuple[float, str]:
     out = work / "report.xlsx"
     out.unlink(missing_ok=True)
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     t0 = time.perf_counter()
     proc = subprocess.run([str(exe), "analyze", str(src), "-o", str(out), "--lang", "zh"], env=clean_env(work),
                           cwd=work, capture_output=True, text=True, timeout=600)
     elapsed = time.perf_counter() - t0
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     if proc.returncode != 0 or not out.is_file():
         raise SystemExit(f"analyze failed (exit {proc.returncode}): {proc.stderr[-1500:]}")
     summary = next((ln for ln in proc.stderr.splitlines() if ln.startswith("Analysed")), "")
-    return elapsed, summary
+    return elapsed, f"CPU {cpu:.1f} s (user+sys) | {summary}"
 
 
 def time_window(exe: Path, work: Path) -> float | None:
