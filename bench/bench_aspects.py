@@ -7,7 +7,8 @@ Variants, all with the same model:
   sentence        the whole sentence's sentiment for every aspect (baseline)
   clause          the clause (core.text.split_clauses) that contains the term
   clause+widen    as clause, a very short clause joined with its neighbour (what analysis uses)
-  widen+fallback  as clause+widen, but a low-confidence neutral clause falls back to the sentence
+  clause>next>sentence  the clause; if neutral, the next clause; if neutral too, the sentence
+                  (core.analysis.aspects.resolve_polarity: what analysis uses)
 """
 from __future__ import annotations
 
@@ -21,7 +22,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from core.analysis.aspects import clause_offsets, mention_window  # noqa: E402
+from core.analysis.aspects import clause_offsets, mention_window, resolve_polarity  # noqa: E402
 from core.engine import load_engine  # noqa: E402
 from core.text import split_clauses  # noqa: E402
 
@@ -54,7 +55,7 @@ def read_acos(path: Path, limit: int = 2000) -> list[tuple[str, str, int, str]]:
         for (s, e), _opinion, pol in eval(triples, {"__builtins__": {}}):  # a literal list of tuples
             if s < 0:
                 continue
-            label = {"POS": "positive", "NEU": "neutral", "NEG": "negative"}[pol]
+            label = {"pos": "positive", "neu": "neutral", "neg": "negative"}[pol[:3].lower()]
             seen[(s, e)] = label if seen.get((s, e), label) == label else "conflict"
         for (s, e), label in seen.items():
             if label != "conflict":
@@ -82,24 +83,27 @@ def macro_f1(gold: list[str], pred: list[str]) -> float:
 
 def run(engine, name: str, items) -> dict:
     sentences = [s for s, *_ in items]
-    windows: dict[str, list[str]] = {"clause": [], "clause+widen": []}
+    windows: dict[str, list] = {"clause": [], "clause+widen": [], "next": []}
     for sentence, term, at, _ in items:
         clauses = split_clauses(sentence) or [sentence]
         k = clause_index(sentence, clauses, term, at)
         windows["clause"].append(clauses[k])
         windows["clause+widen"].append(mention_window(clauses, k, term=term, widen=True))
-    texts = sorted(set(sentences) | set(windows["clause"]) | set(windows["clause+widen"]))
+        windows["next"].append(clauses[k + 1] if k + 1 < len(clauses) else None)
+    texts = sorted(set(sentences) | set(windows["clause"]) | set(windows["clause+widen"])
+                   | {t for t in windows["next"] if t})
     t0 = time.perf_counter()
     pred = engine.predict(texts)
     secs = time.perf_counter() - t0
     lab = dict(zip(texts, pred.predicted))
-    conf = dict(zip(texts, pred.confidence.tolist()))
+    probs = dict(zip(texts, pred.probs))
     gold = [g for *_, g in items]
     variants = {"sentence": [lab[s] for s in sentences],
                 "clause": [lab[w] for w in windows["clause"]],
                 "clause+widen": [lab[w] for w in windows["clause+widen"]]}
-    variants["widen+fallback"] = [lab[s] if lab[w] == "neutral" and conf[w] < 0.6 else lab[w]
-                                  for w, s in zip(windows["clause+widen"], sentences)]
+    variants["clause>next>sentence"] = [
+        resolve_polarity(engine.labels, probs[c], probs[n] if n else None, probs[s])[0]
+        for c, n, s in zip(windows["clause"], windows["next"], sentences)]
     multi = [len(set(split_clauses(s))) > 1 for s in sentences]
     out = {"dataset": name, "items": len(items), "multi_clause": sum(multi), "texts/s": len(texts) / secs}
     for v, p in variants.items():
@@ -121,7 +125,7 @@ def main() -> int:
     for name, path, zh in sets:
         items = read_acos(path) if zh is None else read_items(path, zh)
         rows.append(run(engine, name, items[:args.limit] if args.limit else items))
-    names = ["sentence", "clause", "clause+widen", "widen+fallback"]
+    names = ["sentence", "clause", "clause+widen", "clause>next>sentence"]
     print(f"model {engine.version} ({engine.provider})")
     print("| dataset | items | multi-clause | " + " | ".join(f"{n} acc / F1" for n in names) + " |")
     print("|---|---|---|" + "---|" * len(names))

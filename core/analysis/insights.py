@@ -10,7 +10,8 @@ Stages (one way, each over plain values):
    "很好"), and flagged with ``duplicate_of`` (the first row's number).
 2. sentiment + embeddings: one engine pass over the unique analysed texts (cached by text).
 3. aspects: clauses (``split_clauses``) with a lexicon term; a multi-clause review scores
-   each such clause (widened when very short) in ONE batched engine call over all reviews;
+   each such clause in ONE batched engine call over all reviews (plus one call for the
+   next clauses of the clauses that came out neutral, see ``aspects.resolve_polarity``);
    a one-clause review reuses the review's prediction.
 4. intents: rules OR seed-trained head over the embeddings (``intents.py``).
 5. aggregates: keywords, topics, trends, products, mismatches, what-to-fix, requests
@@ -104,9 +105,15 @@ def _predict_unique(engine: Engine, texts: list[str], *, with_embeddings: bool, 
     return probs, emb
 
 
+def _predict_list(engine: Engine, texts: list[str], progress: Progress, cancel: CancelToken | None) -> np.ndarray:
+    if not texts:
+        return np.zeros((0, len(engine.labels)), np.float32)
+    return engine.predict(texts, progress=progress, cancel=cancel).probs
+
+
 def analyze_table(table: ReviewTable, engine: Engine, *, progress: Progress | None = None,
                   cancel: CancelToken | None = None, lexicon: asp.Lexicon | None = None,
-                  intents: IntentClassifier | None = None, widen: bool = True) -> Insights:
+                  intents: IntentClassifier | None = None, widen: bool = False) -> Insights:
     """Analyse every review of ``table`` with ``engine``; see the module docstring for stages.
 
     Checks ``cancel`` between stages and once per engine batch (raises ``Cancelled``).
@@ -142,30 +149,46 @@ def analyze_table(table: ReviewTable, engine: Engine, *, progress: Progress | No
     labels = list(engine.labels)
     langs = [detect_language(t) for t in unique]
 
-    # aspects: candidate mentions, then one batched call for all multi-clause windows
+    # aspects: candidate mentions, then one batched call for all multi-clause windows, then
+    # one more for the next clauses of windows that came out neutral (resolve_polarity)
     say(0.6, "Finding aspects")
-    candidates: list[list[tuple]] = []
+    candidates: list[tuple] = []
     clause_uid: dict[str, int] = {}
     for t, lang in zip(unique, langs):
         clauses = split_clauses(t) or [t]
         found = asp.find_review_mentions(t, clauses, lang, lexicon, widen=widen)
-        if len(clauses) > 1:
+        multi = len(clauses) > 1
+        if multi:
             for m in found:
                 clause_uid.setdefault(m[5], len(clause_uid))
-        candidates.append((found, len(clauses) > 1))
+        candidates.append((found, multi, clauses if (multi and found) else None))
     if cancel is not None:
         cancel.check()
     clause_texts = list(clause_uid)
-    clause_probs = engine.predict(clause_texts, progress=wrap_progress(progress, 0.6, 0.8), cancel=cancel).probs \
-        if clause_texts else np.zeros((0, len(labels)), np.float32)
+    clause_probs = _predict_list(engine, clause_texts, wrap_progress(progress, 0.6, 0.7), cancel)
+    neutral = labels.index("neutral") if "neutral" in labels else -1
+    next_uid: dict[str, int] = {}
+    for found, multi, clauses in candidates:
+        if not multi:
+            continue
+        for m in found:
+            if int(clause_probs[clause_uid[m[5]]].argmax()) == neutral and m[4] + 1 < len(clauses):
+                next_uid.setdefault(clauses[m[4] + 1], len(next_uid))
+    next_texts = list(next_uid)
+    next_probs = _predict_list(engine, next_texts, wrap_progress(progress, 0.7, 0.8), cancel)
 
     mentions_per_uid: list[list[asp.AspectMention]] = []
-    for u, (found, multi) in enumerate(candidates):
+    for u, (found, multi, clauses) in enumerate(candidates):
         out = []
-        for aspect, term, s, e, _ci, window in found:
-            p = clause_probs[clause_uid[window]] if multi else probs[u]
-            k = int(p.argmax())
-            out.append(asp.AspectMention(aspect, term, window, labels[k], float(p[k]), s, e))
+        for aspect, term, s, e, ci, window in found:
+            if multi:
+                nxt = clauses[ci + 1] if ci + 1 < len(clauses) else None
+                polarity, conf = asp.resolve_polarity(labels, clause_probs[clause_uid[window]],
+                                                      next_probs[next_uid[nxt]] if nxt in next_uid else None,
+                                                      probs[u])
+            else:
+                polarity, conf = asp.resolve_polarity(labels, probs[u], None, probs[u])
+            out.append(asp.AspectMention(aspect, term, window, polarity, conf, s, e))
         mentions_per_uid.append(out)
 
     say(0.8, "Classifying intents")
@@ -222,7 +245,7 @@ def analyze_table(table: ReviewTable, engine: Engine, *, progress: Progress | No
         "source": str(getattr(table, "source", "")), "sheet": getattr(table, "sheet", None),
         "header_row": getattr(table, "header_row", None), "columns": dict(getattr(table, "columns", {}) or {}),
         "rows": n, "analysed": int(has.sum()), "skipped": counts, "duplicates": int(sum(d is not None for d in dup)),
-        "unique_texts": len(unique), "clauses_scored": len(clause_texts),
+        "unique_texts": len(unique), "clauses_scored": len(clause_texts) + len(next_texts),
         "intent_head": classifier.head.metrics if classifier.head is not None else None,
         "seconds": round(elapsed, 2),
     }

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 
+import numpy as np
 import pytest
 
 from core.analysis import aspects as asp
@@ -42,7 +43,7 @@ def test_mentions_one_per_aspect_per_clause_and_widening():
     lex = asp.load_lexicon()
     text = "物流快，快递小哥也好。质量，很好"
     clauses = ["物流快", "快递小哥也好", "质量", "很好"]
-    found = asp.find_review_mentions(text, clauses, "zh", lex)
+    found = asp.find_review_mentions(text, clauses, "zh", lex, widen=True)
     assert [(m[0], m[4]) for m in found] == [("logistics", 0), ("logistics", 1), ("quality", 2)]
     assert found[2][5] == "质量，很好"  # a bare aspect clause is scored with its neighbour
     assert text[found[2][2]:found[2][3]] == "质量"
@@ -70,3 +71,12 @@ def test_extra_file_and_bad_files(tmp_path):
         asp.load_lexicon(bad)
     with pytest.raises(UserError):
         asp.add_term("quality", "x", "fr")
+
+
+def test_resolve_polarity_falls_back_clause_next_review():
+    labels = ("negative", "neutral", "positive")
+    neu, neg, pos = [0.1, 0.8, 0.1], [0.7, 0.2, 0.1], [0.1, 0.1, 0.8]
+    assert asp.resolve_polarity(labels, np.array(neg), np.array(pos), np.array(pos)) == ("negative", 0.7)
+    assert asp.resolve_polarity(labels, np.array(neu), np.array(pos), np.array(neg))[0] == "positive"
+    assert asp.resolve_polarity(labels, np.array(neu), None, np.array(neg))[0] == "negative"
+    assert asp.resolve_polarity(labels, np.array(neu), np.array(neu), np.array(neu)) == ("neutral", 0.8)
