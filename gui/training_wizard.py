@@ -223,7 +223,8 @@ class ResultsPage(QWizardPage):
             if w:
                 w.deleteLater()
         new, cur = result.metrics_new or {}, result.metrics_current or {}
-        self.verdict.setText(("✔ " if result.better else "⚠ ") + str(result.verdict))
+        self.verdict.setText(("✔ " if result.better else "⚠ ") + self._verdict(result, new, cur))
+        self.verdict.setToolTip(str(result.verdict))  # core's own wording (English)
         self.tables.addWidget(_table([tr("metric"), tr("new_model"), tr("current_model")],
                                      [[tr(k), _f(new.get(k)), _f(cur.get(k))] for k in ("accuracy", "macro_f1")],
                                      "metrics_table"))
@@ -244,6 +245,20 @@ class ResultsPage(QWizardPage):
             t.setVerticalHeaderLabels([tr(l) for l in labels])
             t.verticalHeader().setVisible(True)
             self.tables.addWidget(t)
+
+    @staticmethod
+    def _verdict(result, new: dict, cur: dict) -> str:
+        """core.training's verdict is English; in Chinese, say the same from the same figures."""
+        from gui.i18n import language
+
+        if language() == "en":
+            return str(result.verdict)
+        n = getattr(result, "n_eval", new.get("n", ""))
+        if not cur:
+            return tr("verdict_first", acc=f"{new.get('accuracy', 0):.0%}", new=f"{new.get('macro_f1', 0):.2f}", n=n)
+        d = new.get("macro_f1", 0) - cur.get("macro_f1", 0)
+        key = "verdict_better" if d > 0.01 else "verdict_same" if d >= -0.01 else "verdict_worse"
+        return tr(key, new=f"{new.get('macro_f1', 0):.2f}", cur=f"{cur.get('macro_f1', 0):.2f}", n=n)
 
     def isComplete(self) -> bool:  # noqa: N802
         return self.decided
