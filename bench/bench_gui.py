@@ -106,6 +106,9 @@ def child_open(path: str) -> None:
     w.browser.apply_filter({"aspect": "logistics", "polarity": "negative", "sentiment": "negative"})
     print(f"review browser: aspect+sentiment filter: {(time.perf_counter() - t) * 1000:.0f} ms")
     w.close()
+    from gui.workers import shutdown_pools
+
+    shutdown_pools()
 
 
 def stall(path: Path, threads: int) -> None:
@@ -147,6 +150,9 @@ def stall(path: Path, threads: int) -> None:
     print(f"background re-analysis: {time.perf_counter() - t:.1f} s, {len(steps)} progress signals")
     print(f"UI event loop while analysing ({len(late)} ticks of a 20 ms timer): lateness max {late[-1]:.0f} ms, "
           f"p99 {late[int(len(late) * 0.99)]:.0f} ms, p50 {late[len(late) // 2]:.0f} ms")
+    from gui.workers import shutdown_pools
+
+    shutdown_pools()
 
 
 def main() -> int:

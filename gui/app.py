@@ -121,4 +121,8 @@ def run_app(argv: list[str]) -> int:
             window.open_project(Path(arg))
         elif Path(arg).suffix.lower() in (".xlsx", ".xls", ".csv", ".tsv", ".txt"):
             window.start_import(Path(arg))
-    return int(app.exec())
+    code = int(app.exec())
+    from gui.workers import shutdown_pools
+
+    shutdown_pools()
+    return code

@@ -40,6 +40,21 @@ def heavy_pool() -> QThreadPool:
     return _heavy
 
 
+def shutdown_pools(timeout_ms: int = 60000) -> None:
+    """At exit: cancel what still runs, wait for the pool threads, drop cached engines, so
+    no Qt thread or ONNX session is alive while Python finalises."""
+    global _heavy
+    for w in running_workers():
+        w.cancel()
+    if _heavy is not None:
+        _heavy.waitForDone(timeout_ms)
+    QThreadPool.globalInstance().waitForDone(timeout_ms)
+    from gui import session
+
+    session._engines.clear()
+    _heavy = None
+
+
 def light_pool() -> QThreadPool:
     return QThreadPool.globalInstance()
 
