@@ -148,18 +148,24 @@ def run_analyze(args: argparse.Namespace) -> int:
 
 
 def summary_text(insights, elapsed: float, *, report=None, results=None) -> str:
+    import pandas as pd
+
     counts = insights.sentiment_counts()
     analysed = sum(counts.values())
     skipped = len(insights.reviews) - analysed
     pct = {k: (100.0 * v / analysed if analysed else 0.0) for k, v in counts.items()}
-    issues = insights.fix_list.head(3) if len(insights.fix_list) else None
+    fixes = insights.fix_list
+    # aspects first: "quality" is something to act on; a topic is a cluster of reviews
+    issues = pd.concat([fixes[fixes["kind"] == "aspect"], fixes[fixes["kind"] != "aspect"]]).head(3) \
+        if len(fixes) else None
     lines = [f"Analysed {analysed:,} reviews, skipped {skipped:,} "
              f"({', '.join(f'{k} {v}' for k, v in insights.method.get('skipped', {}).items() if v) or 'none'}).",
              f"Sentiment: positive {pct['positive']:.1f}%, neutral {pct['neutral']:.1f}%, "
              f"negative {pct['negative']:.1f}%."]
     if issues is not None:
-        lines.append("Top issues: " + "; ".join(f"{r['name']} ({r['share']:.0%} of negatives)"
-                                                 for _, r in issues.iterrows()))
+        lines.append("Top issues: " + "; ".join(
+            f"{r['name']} ({r['share']:.0%} of negative {'mentions' if r['kind'] == 'aspect' else 'reviews'})"
+            for _, r in issues.iterrows()))
     rate = analysed / elapsed if elapsed > 0 else 0.0
     lines.append(f"Model {insights.method.get('model_version')} on {insights.method.get('provider')}; "
                  f"{elapsed:.1f} s, {rate:.0f} reviews/s.")
