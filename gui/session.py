@@ -6,16 +6,19 @@ SQLite connection bound to the thread that opened it, so a job that writes opens
 project itself: the window closes its own handle first and reopens it when the job ends
 (``MainWindow.run_project_job``).
 
-The insights cache (``<user data>/cache/insights/<hash of project path>.pkl``) lets a
+The insights cache (``<user data>/cache/insights/<hash of project path>.json``) lets a
 project reopen straight onto its dashboard; it is keyed by review count and model
-version, and rebuilt by re-analysing when stale. It is our own file in the user's data
-folder, written atomically; a broken one is ignored.
+version, and rebuilt by re-analysing when stale. It is JSON (tables in pandas' "table"
+orient, which keeps dtypes), never pickle: loading a cache must not be able to run code.
+Written atomically; a broken or unencodable one is ignored and rebuilt.
 """
 from __future__ import annotations
 
 import hashlib
 import os
-import pickle
+import dataclasses
+import io
+import json
 import tempfile
 from pathlib import Path
 from types import SimpleNamespace
@@ -27,7 +30,7 @@ import pandas as pd
 from core.jobs import CancelToken, Progress, wrap_progress
 from core.model_store import user_data_dir
 
-CACHE_SCHEMA = 1
+CACHE_SCHEMA = 2
 _engines: dict[tuple, Any] = {}
 
 
@@ -54,16 +57,55 @@ def last_device() -> str | None:
 
 def _cache_path(project_path: Path) -> Path:
     digest = hashlib.sha1(str(Path(project_path).resolve()).encode("utf-8")).hexdigest()[:16]
-    return user_data_dir() / "cache" / "insights" / f"{digest}.pkl"
+    return user_data_dir() / "cache" / "insights" / f"{digest}.json"
+
+
+def _encode(value: Any) -> Any:
+    if isinstance(value, pd.DataFrame):
+        frame = value.rename_axis(index=[f"__index{i}__" for i in range(value.index.nlevels)])
+        return {"__df__": frame.to_json(orient="table", date_format="iso", default_handler=str),
+                "names": list(value.index.names)}
+    if isinstance(value, dict):
+        return {"__dict__": [[_encode(k), _encode(v)] for k, v in value.items()]}
+    if isinstance(value, tuple):
+        return {"__tuple__": [_encode(v) for v in value]}
+    if isinstance(value, list):
+        return [_encode(v) for v in value]
+    if isinstance(value, np.generic):
+        return value.item()
+    if isinstance(value, (str, int, float, bool)) or value is None:
+        return value
+    raise TypeError(f"cannot cache {type(value).__name__}")
+
+
+def _decode(value: Any) -> Any:
+    if isinstance(value, dict):
+        if "__df__" in value:
+            frame = pd.read_json(io.StringIO(value["__df__"]), orient="table")
+            return frame.rename_axis(index=value.get("names") or None)
+        if "__dict__" in value:
+            return {_decode(k): _decode(v) for k, v in value["__dict__"]}
+        if "__tuple__" in value:
+            return tuple(_decode(v) for v in value["__tuple__"])
+    if isinstance(value, list):
+        return [_decode(v) for v in value]
+    return value
 
 
 def save_insights(project_path: Path, insights: Any, review_count: int) -> None:
+    from core.analysis.insights import Insights
+
     path = _cache_path(project_path)
     path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        fields = {f.name: _encode(getattr(insights, f.name)) for f in dataclasses.fields(Insights)}
+        payload = json.dumps({"schema": CACHE_SCHEMA, "reviews": review_count, "insights": fields},
+                             ensure_ascii=False)
+    except (TypeError, ValueError):  # an unencodable value: no cache, the project re-analyses
+        return
     fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
-    with os.fdopen(fd, "wb") as fh:
-        pickle.dump({"schema": CACHE_SCHEMA, "reviews": review_count, "insights": insights}, fh,
-                    protocol=pickle.HIGHEST_PROTOCOL)
+    with os.fdopen(fd, "w", encoding="utf-8") as fh:
+        fh.write(payload)
     os.replace(tmp, path)
 
 
@@ -73,14 +115,15 @@ def load_insights(project_path: Path, review_count: int, *, progress: Progress |
     path = _cache_path(project_path)
     if not path.is_file():
         return None
+    from core.analysis.insights import Insights
+
     try:
-        with open(path, "rb") as fh:
-            data = pickle.load(fh)  # noqa: S301 - our own file in the user's data folder
+        data = json.loads(path.read_text(encoding="utf-8"))
+        if not isinstance(data, dict) or data.get("schema") != CACHE_SCHEMA or data.get("reviews") != review_count:
+            return None
+        return Insights(**{k: _decode(v) for k, v in data["insights"].items()})
     except Exception:  # noqa: BLE001 - a broken cache is rebuilt, never fatal
         return None
-    if not isinstance(data, dict) or data.get("schema") != CACHE_SCHEMA or data.get("reviews") != review_count:
-        return None
-    return data["insights"]
 
 
 def _store_predictions(project, insights, model_version: str) -> None:
