@@ -39,7 +39,9 @@ def main() -> int:
     args = ap.parse_args()
     for mode in args.modes:
         code = CHILD.format(root=str(ROOT), n=args.n, mode=mode, threads=args.threads)
-        out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+        out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+        if out.returncode:
+            sys.exit(out.stderr[-3000:])
         r = json.loads(out.stdout.strip().splitlines()[-1])
         print(f"{mode:<5} {args.n} labels: {r['seconds']:.1f} s wall, peak RSS {r['rss_mb']:.0f} MB; held-out "
               f"accuracy new {r['new']:.3f} vs current {r['current']:.3f} (n={r['n_eval']})")

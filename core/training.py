@@ -401,7 +401,7 @@ def train_model(
         stratified_split(labels, cfg.eval_fraction, cfg.seed)
     if mode == "full" and not held_idx:
         raise UserError("Full training needs held-out reviews: label at least a few per class.")
-    root = staging_root or Path(tempfile.gettempdir()) / "reviewlens-staging"
+    root = Path(staging_root) if staging_root else Path(tempfile.gettempdir()) / "reviewlens-staging"
     root.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f"{task}-", dir=root))
     try:
