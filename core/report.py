@@ -292,6 +292,9 @@ def write_report(insights: Insights, path: Path | str, *, lang: str = "zh", mask
     try:
         say(0.92, "Saving workbook")
         w.wb.save(tmp)
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)  # mkstemp creates 0600; a report is an ordinary user file
         os.replace(tmp, path)
     except PermissionError:
         raise UserError(f"Cannot write {path}: it is open in another program or the folder is read-only; "
