@@ -342,9 +342,10 @@ def active_model_dir() -> Path:
         from core.model_store import ModelStore  # optional until the store exists
 
         current = ModelStore().active_dir()
-        if current is not None:
+        # Analysis needs a sentiment model; a custom-task version made active by hand is ignored.
+        if current is not None and read_manifest(current).get("task", "sentiment") == "sentiment":
             return current
-    except ImportError:
+    except (ImportError, UserError):
         pass
     return bundled_model_dir()
 

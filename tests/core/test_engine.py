@@ -113,3 +113,24 @@ def test_inference_path_does_not_import_torch():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
                          cwd=str(bundled_model_dir().parent.parent))
     assert out.stdout.strip() == "False"
+
+
+def test_active_custom_task_model_is_not_used_for_sentiment(tmp_path, monkeypatch):
+    from core.engine import active_model_dir
+    from core.model_store import ModelStore
+
+    monkeypatch.setenv("REVIEWLENS_HOME", str(tmp_path / "home"))
+    store = ModelStore()
+    for task in ("defect_type", "sentiment"):
+        staging = store.new_staging_dir()
+        for name in ("model.onnx", "tokenizer.json"):
+            shutil.copy2(bundled_model_dir() / name, staging / name)
+        manifest = json.loads((bundled_model_dir() / "manifest.json").read_text(encoding="utf-8"))
+        manifest["task"] = task
+        manifest["files"] = {k: v for k, v in manifest["files"].items() if k in ("model.onnx", "tokenizer.json")}
+        (staging / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+        version = store.add(staging, activate=True)
+        if task == "defect_type":
+            assert active_model_dir() == bundled_model_dir()
+        else:
+            assert active_model_dir() == version.path
