@@ -106,7 +106,6 @@ def run_train(args: argparse.Namespace) -> int:
         if not args.out:
             raise UserError("With --data, say where the model folder goes: --out DIR.")
         texts, labels, label_names = _labelled_from_file(args)
-    # keep only labels in the task's label space (e.g. a 2-class file still trains a 3-class head)
     cfg = TrainConfig(mode=args.mode, seed=args.seed, threads=args.threads)
     bar, update = _progress_bar()
     cancel = CancelToken()

@@ -21,6 +21,7 @@ import argparse
 import json
 import math
 import random
+import shutil
 import subprocess
 import sys
 import time
@@ -306,7 +307,7 @@ def load_base(work: Path, layers: list[int] | None = None):
 def stage_teacher(work: Path, cfg: BuildConfig, splits, tokenizer) -> Path:
     import torch
 
-    from core.modelbuild.net import load_classifier, save_classifier
+    from core.modelbuild.net import save_classifier
 
     out = work / "teacher"
     if (out / "student_config.json").exists():
@@ -326,7 +327,6 @@ def stage_teacher(work: Path, cfg: BuildConfig, splits, tokenizer) -> Path:
     save_classifier(model, tmp, labels=list(LABELS), fp16=False)
     (tmp / "train.json").write_text(json.dumps({"examples": len(train), "config": asdict(cfg)}))
     tmp.rename(out)
-    _ = load_classifier  # (kept for symmetry with the student stage)
     return out
 
 
@@ -499,8 +499,6 @@ def stage_export(work: Path, cfg: BuildConfig, splits, tokenizer, out_dir: Path)
     vocab_stats = json.loads((work / "vocab" / "stats.json").read_text())
     tmp = out_dir.with_name(out_dir.name + ".tmp")
     if tmp.exists():
-        import shutil
-
         shutil.rmtree(tmp)
     tmp.mkdir(parents=True)
     (tmp / "model.onnx").write_bytes(int8.read_bytes())
@@ -539,8 +537,6 @@ def stage_export(work: Path, cfg: BuildConfig, splits, tokenizer, out_dir: Path)
     }
     (tmp / "manifest.json").write_text(json.dumps(manifest, indent=1, ensure_ascii=False), encoding="utf-8")
     if out_dir.exists():
-        import shutil
-
         old = out_dir.with_name(out_dir.name + ".old")
         if old.exists():
             shutil.rmtree(old)
