@@ -94,17 +94,30 @@ def main() -> int:
         pass
 
     teacher = None
-    if (args.work / "teacher" / "student_config.json").exists():
+    teacher_dir = next((args.work / d for d in ("teacher2", "teacher")
+                        if (args.work / d / "student_config.json").exists()), None)
+    if teacher_dir is not None:
         import torch
         from tokenizers import Tokenizer
 
-        from core.modelbuild.build import encode, predict_logits
+        from core.modelbuild.build import encode, fit_neutral_offset, predict_logits
         from core.modelbuild.net import load_classifier
 
         torch.set_num_threads(args.threads)
-        teacher, _ = load_classifier(args.work / "teacher")
+        teacher, _ = load_classifier(teacher_dir)
         ttok = Tokenizer.from_file(str(args.work / "vocab" / "tokenizer.json"))
-        systems["fp32 teacher (torch)"] = lambda texts: predict_logits(teacher, encode(ttok, texts, 128))[0].argmax(1)
+        # The teacher gets the same treatment as the student: the same input length, and a
+        # neutral prior offset fitted on the same validation split by the same procedure.
+        val_logits = predict_logits(teacher, encode(ttok, [e.text for e in splits.val], engine.max_length))[0]
+        t_offset = fit_neutral_offset(val_logits, np.array([e.label for e in splits.val]))
+        print(f"teacher {teacher_dir.name}: neutral offset {t_offset} (fitted on validation)", file=sys.stderr)
+
+        def teacher_predict(texts):
+            logits = predict_logits(teacher, encode(ttok, texts, engine.max_length))[0]
+            logits[:, NEU] += t_offset
+            return logits.argmax(1)
+
+        systems["fp32 teacher (torch)"] = teacher_predict
 
     rows = []
     for set_name, examples in tests.items():
@@ -130,7 +143,7 @@ def main() -> int:
         engine.predict(speed_texts)
         runs.append(len(speed_texts) / (time.perf_counter() - t))
     student_rate = float(np.median(runs))
-    line = f"\nspeed (2 threads, real reviews, max_length 128): int8 student {student_rate:.0f} reviews/s (median of 3)"
+    line = f"\nspeed ({args.threads} threads, real reviews, max_length {engine.max_length}): int8 student {student_rate:.0f} reviews/s (median of 3)"
     if teacher is not None:
         tt = speed_texts[: args.teacher_speed_texts]
         t = time.perf_counter()

@@ -238,8 +238,9 @@ class Engine:
     def _predict_chunk(self, texts: list[str], with_embeddings: bool, cancel: CancelToken | None,
                        raw_logits: bool = False) -> Predictions:
         prefix = self.manifest.get("text_prefix", "")
-        encodings = self.tokenizer.encode_batch([prefix + (t or "") for t in texts])
-        lengths = np.fromiter((len(e.ids) for e in encodings), dtype=np.int64, count=len(encodings))
+        encodings = [fit_length(e.ids, self.max_length)
+                     for e in self.tokenizer.encode_batch([prefix + clip_chars(t or "") for t in texts])]
+        lengths = np.fromiter((len(e) for e in encodings), dtype=np.int64, count=len(encodings))
         order = np.argsort(lengths, kind="stable")  # length-sorted batches: little padding
         n_labels = len(self.labels)
         probs = np.empty((len(texts), n_labels), np.float32)
@@ -258,7 +259,7 @@ class Engine:
             ids.fill(int(self.manifest.get("pad_id", 1)))
             mask = np.zeros((len(idx), width), np.int64)
             for row, i in enumerate(idx):
-                e = encodings[i].ids
+                e = encodings[i]
                 ids[row, :len(e)] = e
                 mask[row, :len(e)] = 1
             result = self.session.run(outputs, {"input_ids": ids, "attention_mask": mask})
@@ -304,8 +305,7 @@ def load_engine(model_dir: Path | str | None = None, *, device: str = "auto", th
         raise UserError(f"Tokenizer {model_dir / 'tokenizer.json'} cannot be read ({exc}): re-export the model.") \
             from None
     cfg = EngineConfig(device=device, threads=threads, batch_size=batch_size)
-    max_len = int(manifest.get("max_length", 128))
-    tokenizer.enable_truncation(max_length=max_len)
+    tokenizer.no_truncation()  # head+tail cut by fit_length, as in training
     tokenizer.no_padding()
     out_names = {o.name for o in session.get_outputs()}
     head = None
@@ -315,6 +315,30 @@ def load_engine(model_dir: Path | str | None = None, *, device: str = "auto", th
             raise UserError(f"Model {model_dir} has a head.json but its graph has no embedding output: re-train it.")
     return Engine(model_dir=model_dir, manifest=manifest, session=session, tokenizer=tokenizer, config=cfg,
                   provider=used, _has_embedding="embedding" in out_names, _head=head)
+
+
+# Longer texts than this are cut (head and tail) before tokenising: bounds the tokenizer's
+# work on a 200k-character cell, and is far beyond what max_length keeps anyway.
+MAX_CHARS = 4000
+
+
+def clip_chars(text: str) -> str:
+    if len(text) <= MAX_CHARS:
+        return text
+    return text[: MAX_CHARS * 3 // 4] + " " + text[-MAX_CHARS // 4:]
+
+
+def fit_length(ids: Sequence[int], max_length: int) -> list[int]:
+    """Cut a long encoding to ``max_length`` keeping its head and its tail.
+
+    Reviews often end with the verdict ("总之不推荐", "would not buy again"), so the last
+    quarter of the budget goes to the tail; <s> and </s> stay in place. Training uses the
+    same function, so the model sees at run time what it learnt on."""
+    ids = list(ids)
+    if len(ids) <= max_length:
+        return ids
+    tail = max_length // 4
+    return ids[: max_length - tail] + ids[-tail:]
 
 
 def head_features(embedding: np.ndarray, base_logits: np.ndarray) -> np.ndarray:

@@ -107,6 +107,14 @@ def verdict(new: dict, current: dict | None, *, n_eval: int) -> tuple[str, bool]
             f"{n_eval} reviews. Keep the current model; check the labels or label more.{caution}", False)
 
 
+def strata_of(y, label_names: Sequence[str], multi_label: bool) -> str:
+    """A row's stratum for splitting: its label, or for multi-label rows its first label ("(none)" when it has none)."""
+    if not multi_label:
+        return label_names[int(y)]
+    on = [label_names[j] for j, v in enumerate(y) if v]
+    return on[0] if on else "(none)"
+
+
 def stratified_split(labels: Sequence[str], fraction: float, seed: int) -> tuple[list[int], list[int]]:
     rng = random.Random(seed)
     by: dict[str, list[int]] = {}
@@ -145,21 +153,20 @@ def _current_predictions(engine: Engine, texts: list[str], label_names: list[str
 
 
 # ----------------------------------------------------------------------------- quick mode
-def _fit_head(x: np.ndarray, y: np.ndarray, n_classes: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
-    from sklearn.linear_model import LogisticRegression
+def _fit_head(x: np.ndarray, y: np.ndarray, n_classes: int, seed: int, *,
+              base_columns: Sequence[int | None] | None = None, info: dict | None = None
+              ) -> tuple[np.ndarray, np.ndarray]:
+    """The quick head (core.heads): regularised towards the base model's own decision for the
+    classes it already knows, strength chosen by cross-validation on the labels."""
+    from core.heads import fit_quick_head
 
-    clf = LogisticRegression(max_iter=2000, C=2.0, class_weight="balanced", random_state=seed)
-    clf.fit(x, y)
-    W = np.zeros((n_classes, x.shape[1]), np.float32)
-    b = np.full(n_classes, -30.0, np.float32)  # classes unseen in training can never win
-    if len(clf.classes_) == 2:
-        lo, hi = clf.classes_
-        W[hi], b[hi] = clf.coef_[0], clf.intercept_[0]
-        W[lo], b[lo] = 0.0, 0.0
-    else:
-        for row, c in enumerate(clf.classes_):
-            W[c], b[c] = clf.coef_[row], clf.intercept_[row]
-    return W, b
+    return fit_quick_head(x, y, n_classes, seed=seed, base_columns=base_columns, info=info)
+
+
+def _base_columns(engine: Engine, label_names: Sequence[str]) -> list[int | None]:
+    """For each task label, the feature column of the base model's logit with that name."""
+    hidden = int(engine.manifest.get("hidden_size", 384))
+    return [hidden + engine.labels.index(lab) if lab in engine.labels else None for lab in label_names]
 
 
 def _head_predict(W: np.ndarray, b: np.ndarray, feats: np.ndarray) -> np.ndarray:
@@ -186,8 +193,10 @@ def _train_quick(engine: Engine, texts, y_idx, train_idx, held_idx, label_names,
     emb = base_features(engine, texts, progress=wrap_progress(progress, 0.0, 0.7), cancel=cancel)
     cancel.check()
     y = np.array(y_idx)
+    cols = _base_columns(engine, label_names)
+    info: dict = {}
     if held_idx:
-        W, b = _fit_head(emb[train_idx], y[train_idx], len(label_names), cfg.seed)
+        W, b = _fit_head(emb[train_idx], y[train_idx], len(label_names), cfg.seed, base_columns=cols, info=info)
         held_pred = _head_predict(W, b, emb[held_idx]).argmax(1)
         eval_pairs = [(held_idx, held_pred)]
     else:  # cross-validation on few labels
@@ -196,23 +205,33 @@ def _train_quick(engine: Engine, texts, y_idx, train_idx, held_idx, label_names,
         k = max(2, min(5, int(np.bincount(y).min()) if len(np.bincount(y)) else 2))
         eval_pairs = []
         for tr, te in StratifiedKFold(n_splits=k, shuffle=True, random_state=cfg.seed).split(emb, y):
-            W, b = _fit_head(emb[tr], y[tr], len(label_names), cfg.seed)
+            W, b = _fit_head(emb[tr], y[tr], len(label_names), cfg.seed, base_columns=cols)
             eval_pairs.append((list(te), _head_predict(W, b, emb[te]).argmax(1)))
     progress(0.85, "fitting the final head")
-    W, b = _fit_head(emb, y, len(label_names), cfg.seed) if not held_idx else (W, b)
-    # Copy the current graph + tokenizer; the new head lives in head.json (see engine).
+    if not held_idx:
+        W, b = _fit_head(emb, y, len(label_names), cfg.seed, base_columns=cols, info=info)
+    write_quick_head(engine, staging, label_names, W, b)
+    return eval_pairs, {"head": "head.json", "head_fit": info}
+
+
+def write_quick_head(engine: Engine, staging: Path, label_names: list[str], W: np.ndarray, b: np.ndarray) -> None:
+    """Copy the current graph + tokenizer; the new head lives in head.json (see engine)."""
     for name in ("model.onnx", "tokenizer.json"):
         shutil.copy2(engine.model_dir / name, staging / name)
-    head = {"schema_version": 1, "labels": label_names, "inputs": "l2(embedding) + base logits", "weight": W.tolist(), "bias": b.tolist()}
+    head = {"schema_version": 1, "labels": label_names, "inputs": "l2(embedding) + base logits",
+            "weight": np.asarray(W).tolist(), "bias": np.asarray(b).tolist()}
     (staging / "head.json").write_text(json.dumps(head), encoding="utf-8")
     for name in ("student.safetensors", "student_config.json"):
         if (engine.model_dir / name).exists():
             shutil.copy2(engine.model_dir / name, staging / name)
-    return eval_pairs, {"head": "head.json"}
 
 
 # ----------------------------------------------------------------------------- full mode
-def _train_full(engine: Engine, texts, y_idx, train_idx, held_idx, label_names, cfg, progress, cancel, staging):
+def _train_full(engine: Engine, texts, y_idx, train_idx, held_idx, label_names, cfg, progress, cancel, staging,
+                multi_label: bool = False):
+    """Fine-tune the student. ``multi_label``: ``y_idx`` rows are 0/1 vectors; sigmoid/BCE with
+    per-label positive weights, early stopping on macro-F1, per-label thresholds tuned on the
+    inner validation split (stored as ``thresholds``)."""
     import torch
     import torch.nn.functional as F
 
@@ -237,15 +256,21 @@ def _train_full(engine: Engine, texts, y_idx, train_idx, held_idx, label_names, 
     from tokenizers import Tokenizer
 
     tok = Tokenizer.from_file(str(base / "tokenizer.json"))
-    ids = encode(tok, list(texts), cfg.max_length)
-    y = torch.tensor(y_idx)
+    base_max = json.loads((base / "manifest.json").read_text(encoding="utf-8")).get("max_length")
+    ids = encode(tok, list(texts), int(base_max or cfg.max_length))  # the length the model runs at
+    y = torch.tensor(np.asarray(y_idx), dtype=torch.float32 if multi_label else torch.long)
     pool = list(train_idx) if held_idx else list(range(len(texts)))
-    inner_tr, inner_val = stratified_split([label_names[y_idx[i]] for i in pool], 0.15, cfg.seed + 1)
+    strata = [strata_of(y_idx[i], label_names, multi_label) for i in pool]
+    inner_tr, inner_val = stratified_split(strata, 0.15, cfg.seed + 1)
     inner_tr = [pool[i] for i in inner_tr]
     inner_val = [pool[i] for i in inner_val]
-    counts = np.bincount([y_idx[i] for i in inner_tr], minlength=len(label_names)).astype(float)
-    weight = torch.tensor(np.clip(counts.sum() / (len(label_names) * np.maximum(counts, 1)), 0.3, 5.0),
-                          dtype=torch.float32)
+    if multi_label:
+        pos = np.asarray([y_idx[i] for i in inner_tr], float).sum(0)
+        weight = torch.tensor(np.clip((len(inner_tr) - pos) / np.maximum(pos, 1), 1.0, 10.0), dtype=torch.float32)
+    else:
+        counts = np.bincount([y_idx[i] for i in inner_tr], minlength=len(label_names)).astype(float)
+        weight = torch.tensor(np.clip(counts.sum() / (len(label_names) * np.maximum(counts, 1)), 0.3, 5.0),
+                              dtype=torch.float32)
     params = [{"params": [p for n, p in model.named_parameters() if p.requires_grad and not n.startswith("head.")],
                "lr": cfg.lr},
               {"params": list(model.head.parameters()), "lr": cfg.head_lr}]
@@ -253,7 +278,7 @@ def _train_full(engine: Engine, texts, y_idx, train_idx, held_idx, label_names, 
     rng = random.Random(cfg.seed)
     steps_per_epoch = max(1, math.ceil(len(inner_tr) / cfg.batch_size))
     total = steps_per_epoch * cfg.max_epochs
-    best_state, best_f1, bad, step = None, -1.0, 0, 0
+    best_state, best_f1, bad, step, best_val_logits = None, -1.0, 0, 0, None
     t0 = time.time()
     for epoch in range(cfg.max_epochs):
         model.train()
@@ -262,7 +287,9 @@ def _train_full(engine: Engine, texts, y_idx, train_idx, held_idx, label_names, 
             cancel.check()
             rows = [inner_tr[i] for i in batch]
             x, m = collate(ids, rows)
-            loss = F.cross_entropy(model(x, m)[0], y[rows], weight=weight)
+            out = model(x, m)[0]
+            loss = F.binary_cross_entropy_with_logits(out, y[rows], pos_weight=weight) if multi_label \
+                else F.cross_entropy(out, y[rows], weight=weight)
             loss.backward()
             torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
             opt.step()
@@ -272,13 +299,20 @@ def _train_full(engine: Engine, texts, y_idx, train_idx, held_idx, label_names, 
             progress(0.1 + 0.65 * step / total, f"epoch {epoch + 1}, step {step}/{total}, about {eta:.0f} s left")
         model.eval()
         with torch.no_grad():
-            preds = []
+            val_logits = []
             for s in range(0, len(inner_val), 64):
                 x, m = collate(ids, inner_val[s:s + 64])
-                preds += model(x, m)[0].argmax(1).tolist()
-        val = metrics([label_names[y_idx[i]] for i in inner_val], [label_names[p] for p in preds], label_names)
+                val_logits.append(model(x, m)[0].numpy())
+        val_logits = np.concatenate(val_logits) if val_logits else np.zeros((0, len(label_names)))
+        if multi_label:
+            from core.training_multi import multilabel_metrics
+
+            val = multilabel_metrics(np.asarray([y_idx[i] for i in inner_val]), val_logits > 0, label_names)
+        else:
+            val = metrics([label_names[y_idx[i]] for i in inner_val], [label_names[p] for p in val_logits.argmax(1)],
+                          label_names)
         if val["macro_f1"] > best_f1 + 1e-4:
-            best_f1, bad = val["macro_f1"], 0
+            best_f1, bad, best_val_logits = val["macro_f1"], 0, val_logits
             best_state = {k: v.detach().clone() for k, v in model.state_dict().items()}
         else:
             bad += 1
@@ -294,24 +328,35 @@ def _train_full(engine: Engine, texts, y_idx, train_idx, held_idx, label_names, 
         fp32 = export_onnx(model, work / "model.fp32.onnx")
         quantize_int8(fp32, staging / "model.onnx", num_heads=model.bert.config.num_attention_heads,
                       hidden_size=model.bert.config.hidden_size)
-        agreement = _int8_agreement(fp32, staging / "model.onnx", ids, held_idx or inner_val)
+        agreement = _int8_agreement(fp32, staging / "model.onnx", ids, held_idx or inner_val, multi_label)
     finally:
         shutil.rmtree(work, ignore_errors=True)
     shutil.copy2(base / "tokenizer.json", staging / "tokenizer.json")
     save_classifier(model, staging, labels=label_names, fp16=True)
     cancel.check()
-    engine_new = load_engine(staging_manifest(staging, engine, label_names, extra={}), device="cpu",
+    extra: dict = {"int8_vs_fp32_agreement": agreement, "best_inner_val_macro_f1": best_f1,
+                   "trained_layers": trainable}
+    if multi_label:
+        from core.training_multi import tune_thresholds
+
+        extra["multi_label"] = True
+        extra["thresholds"] = tune_thresholds(np.asarray([y_idx[i] for i in inner_val]),
+                                              1 / (1 + np.exp(-best_val_logits))).tolist()
+    engine_new = load_engine(staging_manifest(staging, engine, label_names, extra=extra), device="cpu",
                              threads=cfg.threads)
     eval_idx = held_idx
     pairs = []
     if eval_idx:
-        p = engine_new.predict([texts[i] for i in eval_idx], cancel=cancel).probs.argmax(1)
-        pairs = [(eval_idx, p)]
-    return pairs, {"int8_vs_fp32_agreement": agreement, "best_inner_val_macro_f1": best_f1,
-                   "trained_layers": trainable}
+        raw = np.concatenate([p.probs for p in engine_new.iter_predict([texts[i] for i in eval_idx], cancel=cancel,
+                                                                       raw_logits=True)])
+        if multi_label:
+            pairs = [(eval_idx, 1 / (1 + np.exp(-raw)) >= np.asarray(extra["thresholds"]))]
+        else:
+            pairs = [(eval_idx, raw.argmax(1))]
+    return pairs, extra
 
 
-def _int8_agreement(fp32: Path, int8: Path, ids: list[list[int]], rows: list[int]) -> float:
+def _int8_agreement(fp32: Path, int8: Path, ids: list[list[int]], rows: list[int], multi_label: bool = False) -> float:
     import onnxruntime as ort
 
     from core.modelbuild.build import collate
@@ -324,7 +369,8 @@ def _int8_agreement(fp32: Path, int8: Path, ids: list[list[int]], rows: list[int
     for s in range(0, len(rows), 64):
         x, m = collate(ids, rows[s:s + 64])
         feeds = {"input_ids": x.numpy(), "attention_mask": m.numpy()}
-        agree += int((a.run(["logits"], feeds)[0].argmax(1) == b.run(["logits"], feeds)[0].argmax(1)).sum())
+        la, lb = a.run(["logits"], feeds)[0], b.run(["logits"], feeds)[0]
+        agree += int(((la > 0) == (lb > 0)).all(1).sum()) if multi_label else int((la.argmax(1) == lb.argmax(1)).sum())
     return agree / len(rows)
 
 

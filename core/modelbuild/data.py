@@ -23,7 +23,7 @@ import subprocess
 import sys
 import tarfile
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 LABELS = ("negative", "neutral", "positive")
@@ -130,18 +130,33 @@ def fetch_sdist_member(work: Path, spec: str, member_suffix: str) -> Path:
 
 def load_vader_amazon(work: Path) -> list[tuple[str, str, float]]:
     """(review id, sentence, mean human score -4..4) from vaderSentiment's sdist."""
+    return _load_vader_file(work, "amazonReviewSnippets_GroundTruth.txt")
+
+
+def _load_vader_file(work: Path, name: str) -> list[tuple[str, str, float]]:
     inner = fetch_sdist_member(work, "vadersentiment==3.3.2", "hutto_ICWSM_2014.tar.gz")
     target = inner.parent / "hutto"
     if not target.exists():
         with tarfile.open(inner) as tar:
             tar.extractall(target, filter="data")
-    path = next(target.rglob("amazonReviewSnippets_GroundTruth.txt"))
+    path = next(target.rglob(name))
     rows = []
     for line in path.read_text(encoding="utf-8", errors="replace").splitlines():
         parts = line.split("\t")
         if len(parts) >= 3:
             rows.append((parts[0].split("_")[0], _clean(parts[2]), float(parts[1])))
     return rows
+
+
+def load_english_extra(work: Path) -> list[Example]:
+    """More English sentiment from the same vaderSentiment sdist: movie-review snippets
+    (pos/neg only: their neutral band is mostly mixed, not neutral) and tweets (all three).
+    Used for training only; the English tests stay the Amazon snippets and absa_en."""
+    out = [Example(t, vader_label(s), "vader_movie") for _i, t, s in _load_vader_file(
+        work, "movieReviewSnippets_GroundTruth.txt") if vader_label(s) != NEU]
+    out += [Example(t, vader_label(s), "vader_tweets") for _i, t, s in _load_vader_file(
+        work, "tweets_GroundTruth.txt")]
+    return out
 
 
 def vader_label(score: float) -> int:
@@ -174,6 +189,7 @@ class Splits:
     val: list[Example]
     unlabeled: list[str]  # extra review text for distillation (never test text)
     tests: dict[str, list[Example]]
+    extra: list[Example] = field(default_factory=list)  # later-added training sources (see build_splits)
 
 
 def build_splits(work: Path, data_dir: Path | None = None, *, seed: int = 13) -> Splits:
@@ -221,4 +237,12 @@ def build_splits(work: Path, data_dir: Path | None = None, *, seed: int = 13) ->
         clean.append(ex)
     rng.shuffle(clean)
     n_val = min(1500, len(clean) // 10)
-    return Splits(train=clean[n_val:], val=clean[:n_val], unlabeled=[], tests=tests)
+    # Sources added after the first build go to ``extra`` (training only), so train/val above
+    # stay exactly as they were and the first teacher round's validation stays clean.
+    extra = []
+    for ex in load_english_extra(work):
+        key = norm_key(ex.text)
+        if len(key) >= 2 and key not in seen and key not in test_keys:
+            seen.add(key)
+            extra.append(ex)
+    return Splits(train=clean[n_val:], val=clean[:n_val], unlabeled=[], tests=tests, extra=extra)
