@@ -84,10 +84,18 @@ def main() -> int:
     add_recent(project_path)
 
     def wait(pred, timeout=120.0):
+        # an event loop, not a processEvents() busy loop: PySide6 6.12.0 drops a reference to
+        # None on every processEvents call, and a long wait (training) aborts the interpreter
+        from PySide6.QtCore import QEventLoop, QTimer
+
         end = time.monotonic() + timeout
-        while not pred() and time.monotonic() < end:
-            app.processEvents()
-            time.sleep(0.02)
+        loop, poll = QEventLoop(), QTimer()
+        poll.setInterval(50)
+        poll.timeout.connect(lambda: loop.quit() if pred() or time.monotonic() > end else None)
+        poll.start()
+        if not pred():
+            loop.exec()
+        poll.stop()
         app.processEvents()
 
     def shot(widget, name: str, lang: str) -> None:
@@ -118,6 +126,14 @@ def main() -> int:
         w.labeling.load_queue()
         wait(lambda: not w.labeling.queue.empty)
         shot(w, "04-labelling", lang)
+        w.labeling.task.setCurrentIndex(w.labeling.task.findData("aspects"))
+        w.labeling.load_queue()
+        w.labeling.next()  # the second mention: the first one's term is marked lightly too
+        shot(w, "04b-aspect-labelling", lang)
+        topics = w.insights.fix_list[w.insights.fix_list["kind"] == "topic"]
+        if len(topics):  # the browser behind a what-to-fix topic
+            w.show_reviews({"topic": int(topics["topic"].iat[0]), "sentiment": "negative"})
+            shot(w, "03b-reviews-topic", lang)
         wiz = w.start_import(sample)
         wiz.next()
         wait(lambda: wiz.columns_page.result is not None)

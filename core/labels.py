@@ -349,3 +349,68 @@ def _write_xlsx(frame: pd.DataFrame, path: Path) -> None:
     tmp = path.with_name(path.name + ".tmp")
     workbook.save(tmp)
     tmp.replace(path)
+
+
+# -- aspect polarity labelling (the keyboard flow's core side) ------------------------
+def aspect_value(aspect: str, polarity: str) -> str:
+    """The stored label value of one aspect's polarity in a review: ``aspect:polarity``
+    (slot = aspect: a review holds one polarity per aspect)."""
+    if polarity not in SENTIMENT_LABELS or not str(aspect).strip() or ":" in str(aspect):
+        raise UserError(f"Aspect label '{aspect}:{polarity}' is not allowed: use an aspect name without ':' and "
+                        f"a polarity among {', '.join(SENTIMENT_LABELS)}.")
+    return f"{aspect}:{polarity}"
+
+
+def aspect_polarity(project: Project, review_id: int, aspect: str) -> str | None:
+    """The owner's polarity label for ``aspect`` in one review, or None."""
+    frame = project.labels(ASPECT_TASK)
+    values = frame.loc[frame["review_id"] == int(review_id), "value"]
+    for value in values:
+        name, _, polarity = str(value).rpartition(":")
+        if name == aspect:
+            return polarity
+    return None
+
+
+def set_aspect_polarity(project: Project, review_id: int, aspect: str, polarity: str | None) -> str | None:
+    """Label (or, with None, unlabel) one aspect's polarity in a review; durable on return.
+    Returns the polarity it had before (for undo)."""
+    before = aspect_polarity(project, review_id, aspect)
+    if polarity is None:
+        if before is not None:
+            project.remove_label(int(review_id), ASPECT_TASK, aspect_value(aspect, before))
+    else:
+        project.set_label(int(review_id), ASPECT_TASK, aspect_value(aspect, polarity))
+    return before
+
+
+def aspect_queue(reviews: pd.DataFrame, mentions: pd.DataFrame, *, labeled_ids: Sequence[int] = (),
+                 n: int = 20) -> pd.DataFrame:
+    """The next reviews to label aspect polarities in, one row per (review, aspect).
+
+    ``reviews``/``mentions`` are an analysis' ``Insights.reviews`` (with ``review_id``) and
+    ``Insights.mentions``. Reviews already holding aspect labels (``labeled_ids``) are left
+    out; the ``n`` reviews whose least confident mention is least confident come first
+    (uncertainty sampling: where the model is least sure, a label teaches most).
+    Columns: id, text, aspect, spans (list of (start, end) of every term of the aspect),
+    guess (the model's polarity, first mention), confidence, review_no (0-based).
+    """
+    cols = ["id", "text", "aspect", "spans", "guess", "confidence", "review_no"]
+    if mentions.empty or "review_id" not in reviews.columns:
+        return pd.DataFrame(columns=cols)
+    ids = reviews["review_id"].to_numpy()[mentions["index"].to_numpy()]
+    m = mentions.assign(review_id=ids)
+    m = m[pd.notna(m["review_id"]) & ~m["review_id"].isin(list(labeled_ids))]
+    if m.empty:
+        return pd.DataFrame(columns=cols)
+    m = m.assign(review_id=m["review_id"].astype(int))
+    first = m.drop_duplicates("review_id")  # one text per review id (duplicates share it)
+    order = m.groupby("review_id")["confidence"].min().sort_values(kind="stable").index[:n]
+    rows = []
+    for no, rid in enumerate(order):
+        sub = m[(m["review_id"] == rid) & (m["index"] == first.loc[first["review_id"] == rid, "index"].iat[0])]
+        text = str(reviews["text"].iat[int(sub["index"].iat[0])])
+        for aspect, group in sub.sort_values("start").groupby("aspect", sort=False):
+            rows.append((int(rid), text, aspect, [(int(s), int(e)) for s, e in zip(group["start"], group["end"])],
+                         str(group["polarity"].iat[0]), float(group["confidence"].iat[0]), no))
+    return pd.DataFrame(rows, columns=cols)

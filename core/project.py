@@ -170,22 +170,28 @@ class Project:
         return project
 
     @classmethod
-    def open(cls, path: Path | str, *, readonly: bool = False) -> Project:
-        """Open an existing project, migrating an older schema (writers only) in one transaction."""
+    def open(cls, path: Path | str, *, readonly: bool = False, lock: bool = True) -> Project:
+        """Open an existing project, migrating an older schema (writers only) in one transaction.
+
+        ``lock=False`` opens for writing without taking the project lock. Only for a job
+        whose starter already holds the lock on its behalf (the desktop app's job process:
+        the window keeps its handle open while the job runs); SQLite's own locking still
+        serialises the two connections' transactions.
+        """
         path = Path(path)
         if not path.is_file():
             raise UserError(f"Project {path} does not exist: check the path, or create a new project.")
-        lock = None
-        if not readonly:
-            lock = _ProjectLock(path)
-            lock.acquire(path)
+        lock_ = None
+        if not readonly and lock:
+            lock_ = _ProjectLock(path)
+            lock_.acquire(path)
         try:
             conn = cls._connect(path, readonly=readonly)
-            project = cls(path, conn, lock, readonly=readonly)
+            project = cls(path, conn, lock_, readonly=readonly)
             project._check_version()
         except BaseException:
-            if lock is not None:
-                lock.release()
+            if lock_ is not None:
+                lock_.release()
             raise
         return project
 

@@ -1,7 +1,9 @@
 """Dashboard: KPI tiles, sentiment split, aspects, trend, products, what-to-fix.
 
-Every tile, bar segment and trend point emits ``filter_requested(dict)`` with a review
-browser filter (keys: sentiment, aspect, polarity, product, date_from, date_to, mismatch).
+Every tile, bar segment, trend point and what-to-fix item emits ``filter_requested(dict)``
+with a review browser filter for the reviews behind it (keys: sentiment, aspect, polarity,
+topic, product, date_from, date_to, mismatch, analysed). ``analysed`` keeps the reviews the
+figure was computed over (skipped rows have no sentiment): the rating tile and the trend.
 """
 from __future__ import annotations
 
@@ -63,7 +65,8 @@ class Dashboard(QWidget):
         for key, caption, filt in (("reviews", "kpi_reviews", {}), ("positive", "kpi_pos", {"sentiment": "positive"}),
                                    ("neutral", "kpi_neu", {"sentiment": "neutral"}),
                                    ("negative", "kpi_neg", {"sentiment": "negative"}),
-                                   ("rating", "kpi_rating", {}), ("mismatch", "kpi_mismatch", {"mismatch": True})):
+                                   ("rating", "kpi_rating", {"analysed": True}),
+                                   ("mismatch", "kpi_mismatch", {"mismatch": True})):
             tile = KpiTile(tr(caption))
             tile.setObjectName(f"kpi_{key}")
             tile.clicked.connect(lambda _=False, f=filt: self.filter_requested.emit(dict(f)))
@@ -175,7 +178,7 @@ class Dashboard(QWidget):
         self.trend.set_points(points)
 
     def _trend_clicked(self, key) -> None:
-        self.filter_requested.emit({"date_from": key[0], "date_to": key[1]})
+        self.filter_requested.emit({"date_from": key[0], "date_to": key[1], "analysed": True})
 
     def _fill_fix(self) -> None:
         from core.text import mask_pii
@@ -187,12 +190,13 @@ class Dashboard(QWidget):
         for _, r in self.insights.fix_list.iterrows():
             name = self.aspect_name(r["name"]) if r["kind"] == "aspect" else str(r["name"])
             item = QTreeWidgetItem([tr("fix_item", name=name, neg=int(r["negative"]), share=_pct(float(r["share"])))])
-            item.setData(0, Qt.ItemDataRole.UserRole, (r["kind"], r["name"]))
+            key = (r["kind"], r["name"] if r["kind"] == "aspect" else int(r.get("topic", 0) or 0))
+            item.setData(0, Qt.ItemDataRole.UserRole, key)
             item.setToolTip(0, item.text(0))
             for quote in list(r["quotes"])[:3]:
                 child = QTreeWidgetItem([f"“{mask(str(quote))}”"])
                 child.setToolTip(0, mask(str(quote)))
-                child.setData(0, Qt.ItemDataRole.UserRole, (r["kind"], r["name"]))
+                child.setData(0, Qt.ItemDataRole.UserRole, key)
                 item.addChild(child)
             self.fix.addTopLevelItem(item)
             item.setExpanded(True)
@@ -201,5 +205,5 @@ class Dashboard(QWidget):
         kind, name = item.data(0, Qt.ItemDataRole.UserRole)
         if kind == "aspect":
             self.filter_requested.emit({"aspect": name, "polarity": "negative"})
-        else:
-            self.filter_requested.emit({"sentiment": "negative", "search": ""})
+        else:  # a topic: its negative reviews (what the item counts)
+            self.filter_requested.emit({"topic": name, "sentiment": "negative"})

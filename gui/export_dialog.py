@@ -12,7 +12,7 @@ from core.report import SHEETS
 from gui.messages import show_error
 from gui.i18n import language, tr
 from gui.settings import setting
-from gui.workers import JobSlot, Worker
+from gui.workers import JobSlot, ProcessWorker
 
 
 class ExportDialog(QDialog):
@@ -89,7 +89,7 @@ class ExportDialog(QDialog):
         from gui.session import write_report_job
 
         sheets = [k for k, b in self.sheets.items() if b.isChecked()]
-        worker = Worker(write_report_job, self.insights, Path(self.path.text()), lang=self.lang.currentData(),
+        worker = ProcessWorker(write_report_job, self.insights, Path(self.path.text()), lang=self.lang.currentData(),
                         mask=self.mask.isChecked(), sheets=sheets)
         worker.signals.progress.connect(lambda f, m: (self.bar.setValue(int(f * 100)), self.message.setText(m)))
         worker.signals.finished.connect(self._done)

@@ -117,6 +117,8 @@ _T: dict[str, tuple[str, str]] = {
     "f_intent": ("意图", "Intent"),
     "f_product": ("商品", "Product"),
     "f_rating": ("评分", "Rating"),
+    "f_topic": ("话题", "Topic"),
+    "analysed_only": ("（仅已分析）", " (analysed only)"),
     "f_from": ("从", "From"),
     "f_to": ("到", "To"),
     "f_mismatch": ("仅评分不符", "Mismatches only"),
@@ -138,6 +140,13 @@ _T: dict[str, tuple[str, str]] = {
     "sentiment": ("情感", "Sentiment"),
     "label": ("标签", "Label"),
     "intents": ("意图", "Intents"),
+    "aspects": ("方面情感", "Aspect polarity"),
+    "aspect_now": ("方面：{aspect}（本条评论第 {i} / {n} 个）", "Aspect: {aspect} ({i} of {n} in this review)"),
+    "aspect_pos": ("评论 {i} / {n}", "Review {i} of {n}"),
+    "aspect_help": ("1–3：当前方面的情感（负面/中性/正面）\n←/→：上一个/下一个方面\n↑/↓：上一条/下一条评论\n"
+                    "Z：撤销\nS：跳过\n?：显示本说明",
+                    "1–3: polarity of the current aspect (negative / neutral / positive)\n←/→: previous / next aspect\n"
+                    "↑/↓: previous / next review\nZ: undo\nS: skip\n?: show this sheet"),
     "task": ("任务", "Task"),
     "start_labeling": ("开始标注", "Start labelling"),
     "model_guess": ("模型判断：{label}（把握度 {conf}）", "Model's guess: {label} ({conf} sure)"),

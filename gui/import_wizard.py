@@ -1,9 +1,9 @@
 """Import wizard: file and sheet -> columns (preview, detected roles, counts) -> analyse.
 
-Preview and counts run on the light pool; the analysis (read, analyse, store) runs on the
-heavy pool with progress, ETA and Cancel. The wizard never touches the open Project: the
-host window hands the project file to the job (``host.release_project`` /
-``host.reopen_project``) because a Project's SQLite connection belongs to one thread.
+Preview and counts run on the light pool; the analysis (read, analyse, store) runs in a
+job process (``ProcessWorker``) with progress, ETA and Cancel. The wizard never touches
+the open Project: the job opens the file itself while the host window keeps its handle
+and the project lock (see gui/workers.py); ``host.refresh_project`` shows the new counts.
 """
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ from PySide6.QtWidgets import (QComboBox, QFileDialog, QFormLayout, QGridLayout,
 
 from gui.messages import show_error
 from gui.i18n import tr
-from gui.workers import Eta, JobSlot, Worker, light_pool
+from gui.workers import Eta, JobSlot, ProcessWorker, Worker, light_pool
 
 EDITABLE = ("text", "rating", "date", "product")  # core.importer.read_reviews accepts overrides for these
 SHOWN = EDITABLE + ("sku", "followup", "reply")
@@ -225,8 +225,7 @@ class AnalysePage(QWizardPage):
         columns = self.wiz.columns_page.columns()
         counted = self.wiz.columns_page.result
         table = counted["table"] if counted and counted["columns"] == columns else None
-        self.wiz.host.release_project()
-        worker = Worker(import_and_analyse, self.wiz.project_path, Path(self.wiz.path()), sheet=self.wiz.sheet(),
+        worker = ProcessWorker(import_and_analyse, self.wiz.project_path, Path(self.wiz.path()), sheet=self.wiz.sheet(),
                         columns=columns, table=table, **engine_options())
         worker.signals.progress.connect(self._progress)
         worker.signals.finished.connect(self._finished)
@@ -245,7 +244,7 @@ class AnalysePage(QWizardPage):
 
     def _end(self) -> None:
         self.cancel.setEnabled(False)
-        self.wiz.host.reopen_project()
+        self.wiz.host.refresh_project()
 
     def _finished(self, insights) -> None:
         self._end()

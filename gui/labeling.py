@@ -4,6 +4,12 @@ Keys: 1-9 assign the n-th label, Left/Right move, Z undoes, S skips, ? shows the
 A label is written with ``Project.set_label`` the moment it is given (durable on return);
 undo restores the previous value (or removes the label). The queue is built on the heavy
 pool (``gui.session.labeling_queue``) with a read-only project handle of its own.
+
+Aspect polarity (task "aspects") labels the aspect mentions the analysis detected: the
+queue (``core.labels.aspect_queue``, from the window's current Insights) has one row per
+(review, aspect), the current aspect's terms highlighted in the review; 1-3 give its
+polarity (``core.labels.set_aspect_polarity``), Left/Right move between mentions, Up/Down
+between reviews.
 """
 from __future__ import annotations
 
@@ -16,16 +22,20 @@ from PySide6.QtWidgets import (QComboBox, QGridLayout, QGroupBox, QHBoxLayout, Q
                                QPushButton, QTextBrowser, QVBoxLayout, QWidget)
 
 from gui.messages import show_error
-from gui.i18n import tr
+from gui.i18n import language, tr
 from gui.workers import JobSlot, Worker
 
 ENOUGH = 20  # labels per class that make a retrain worthwhile
+ASPECTS = "aspects"
+CURRENT_MARK, OTHER_MARK = "#ffd54f", "#d6eaf8"  # term highlights (not the sentiment colours: no polarity implied)
 
 
 class LabelingPage(QWidget):
-    def __init__(self, get_project: Callable[[], Any], parent: QWidget | None = None) -> None:
+    def __init__(self, get_project: Callable[[], Any], parent: QWidget | None = None,
+                 get_insights: Callable[[], Any] = lambda: None) -> None:
         super().__init__(parent)
         self.get_project = get_project
+        self.get_insights = get_insights
         self.job = JobSlot()
         self.queue = pd.DataFrame()
         self.pos = 0
@@ -95,6 +105,13 @@ class LabelingPage(QWidget):
         if event.text() == "?":
             self.show_help()
             return
+        # Up/Down as key events, not shortcuts: a focused task combo keeps its own arrows
+        if event.key() == Qt.Key.Key_Down:
+            self.next_review()
+            return
+        if event.key() == Qt.Key.Key_Up:
+            self.prev_review()
+            return
         super().keyPressEvent(event)
 
     # -- setup -------------------------------------------------------------------
@@ -105,8 +122,7 @@ class LabelingPage(QWidget):
         self.task.clear()
         if project is not None:
             for name, t in sorted(project.tasks().items()):
-                if name != "aspects":  # aspect:polarity pairs need a dedicated editor
-                    self.task.addItem(tr(name), name)
+                self.task.addItem(tr(name), name)
         i = self.task.findData(current or "sentiment")
         self.task.setCurrentIndex(max(i, 0))
         self.task.blockSignals(False)
@@ -121,6 +137,7 @@ class LabelingPage(QWidget):
         while self.buttons_row.count():
             w = self.buttons_row.takeAt(0).widget()
             if w:
+                w.hide()  # deleted later: must not paint meanwhile
                 w.deleteLater()
         self.label_buttons = []
         for i, label in enumerate(self.labels()[:9]):
@@ -135,6 +152,9 @@ class LabelingPage(QWidget):
         self.pos = 0
         self._show()
 
+    def aspect_mode(self) -> bool:
+        return self.task.currentData() == ASPECTS
+
     def load_queue(self) -> None:
         from gui.session import labeling_queue
         from gui.settings import engine_options
@@ -143,6 +163,14 @@ class LabelingPage(QWidget):
         task = self.task.currentData()
         if project is None or not task:
             return
+        if task == ASPECTS:  # mentions come from the current analysis: no model pass needed
+            from core.labels import aspect_queue
+
+            insights = self.get_insights()
+            if insights is None:
+                return show_error(self, tr("need_analysis"))
+            labeled = project.labels(ASPECTS)["review_id"].unique().tolist()
+            return self._queue_ready(aspect_queue(insights.reviews, insights.mentions, labeled_ids=labeled, n=20))
         worker = Worker(labeling_queue, project.path, task, n=20, **engine_options())
         worker.signals.progress.connect(lambda f, _m: self.busy.setValue(int(f * 100)))
         worker.signals.finished.connect(self._queue_ready)
@@ -168,7 +196,14 @@ class LabelingPage(QWidget):
             return None
         return int(self.queue["id"].iat[self.pos])
 
-    def _value_of(self, review_id: int, task: str) -> str | None:
+    def _value_of(self, review_id: int, task: str, pos: int | None = None) -> str | None:
+        if task == ASPECTS:  # the polarity of the current row's aspect
+            from core.labels import aspect_polarity
+
+            pos = self.pos if pos is None else pos
+            if self.queue.empty or pos >= len(self.queue):
+                return None
+            return aspect_polarity(self.get_project(), review_id, str(self.queue["aspect"].iat[pos]))
         frame = self.get_project().labels(task)
         hit = frame[frame["review_id"] == review_id]["value"]
         return str(hit.iat[0]) if len(hit) else None
@@ -178,23 +213,34 @@ class LabelingPage(QWidget):
         if rid is None or index >= len(labels):
             return
         project, task = self.get_project(), self.task.currentData()
-        previous = self._value_of(rid, task) if project.task(task).kind == "single" else None
-        project.set_label(rid, task, labels[index])  # durable when it returns
-        self.undo_stack.append((rid, task, previous, labels[index]))
+        if task == ASPECTS:
+            from core.labels import set_aspect_polarity
+
+            aspect = str(self.queue["aspect"].iat[self.pos])
+            previous = set_aspect_polarity(project, rid, aspect, labels[index])  # durable when it returns
+            self.undo_stack.append((rid, task, previous, labels[index], self.pos))
+        else:
+            previous = self._value_of(rid, task) if project.task(task).kind == "single" else None
+            project.set_label(rid, task, labels[index])  # durable when it returns
+            self.undo_stack.append((rid, task, previous, labels[index], self.pos))
         self.pos = min(self.pos + 1, len(self.queue))
         self._show()
 
     def undo(self) -> None:
         if not self.undo_stack:
             return
-        rid, task, previous, value = self.undo_stack.pop()
+        rid, task, previous, value, pos = self.undo_stack.pop()
         project = self.get_project()
-        project.remove_label(rid, task, value)
-        if previous is not None:
-            project.set_label(rid, task, previous)
-        ids = self.queue["id"].tolist() if not self.queue.empty else []
-        if rid in ids:
-            self.pos = ids.index(rid)
+        if task == ASPECTS:
+            from core.labels import set_aspect_polarity
+
+            set_aspect_polarity(project, rid, str(self.queue["aspect"].iat[pos]), previous)
+        else:
+            project.remove_label(rid, task, value)
+            if previous is not None:
+                project.set_label(rid, task, previous)
+        if not self.queue.empty and pos < len(self.queue) and int(self.queue["id"].iat[pos]) == rid:
+            self.pos = pos
         self._show()
 
     def skip(self) -> None:
@@ -210,8 +256,30 @@ class LabelingPage(QWidget):
             self.pos = max(self.pos - 1, 0)
             self._show()
 
+    def _review_starts(self) -> list[int]:
+        ids = self.queue["id"].tolist()
+        return [i for i in range(len(ids)) if i == 0 or ids[i] != ids[i - 1]]
+
+    def next_review(self) -> None:
+        """Down: the first aspect of the next review (one row per review outside aspect mode)."""
+        if self.queue.empty:
+            return
+        later = [i for i in self._review_starts() if i > self.pos]
+        self.pos = later[0] if later else len(self.queue)
+        self._show()
+
+    def prev_review(self) -> None:
+        if self.queue.empty:
+            return
+        starts = self._review_starts()
+        here = max((i for i in starts if i <= min(self.pos, len(self.queue) - 1)), default=0)
+        earlier = [i for i in starts if i < here]
+        self.pos = earlier[-1] if earlier and self.pos <= here else here
+        self._show()
+
     def show_help(self) -> None:
-        box = QMessageBox(QMessageBox.Icon.Information, tr("shortcuts"), tr("shortcut_text"), parent=self)
+        box = QMessageBox(QMessageBox.Icon.Information, tr("shortcuts"),
+                          tr("aspect_help" if self.aspect_mode() else "shortcut_text"), parent=self)
         box.setObjectName("shortcut_sheet")
         box.open()
 
@@ -229,6 +297,8 @@ class LabelingPage(QWidget):
             self.position.setText(tr("queue_pos", i=len(self.queue), n=len(self.queue)))
             self.guess.setText("")
             self.current.setText("")
+        elif task == ASPECTS:
+            self._show_aspect(project, self.queue.iloc[self.pos])
         else:
             row = self.queue.iloc[self.pos]
             self.text.setPlainText(str(row["text"]))
@@ -240,14 +310,53 @@ class LabelingPage(QWidget):
             self.current.setText(tr("labeled_as", v=tr(value)) if value else "")
         self._show_counts(project, task)
 
+    def _aspect_name(self, aspect: str) -> str:
+        insights = self.get_insights()
+        names = getattr(insights, "aspect_names", {}) or {}
+        return names.get(aspect, {}).get(language()) or aspect
+
+    def _show_aspect(self, project, row) -> None:
+        """The review with every detected aspect term marked, the current aspect's strongly."""
+        import html
+
+        rows = self.queue[self.queue["id"] == row["id"]]
+        current = str(row["aspect"])
+        spans = sorted((s, e, str(a)) for a, sp in zip(rows["aspect"], rows["spans"]) for s, e in sp)
+        text, out, last = str(row["text"]), [], 0
+        for s, e, a in spans:
+            if s < last:
+                continue
+            out.append(html.escape(text[last:s]))
+            if a == current:  # the mention being labelled: amber, bold, underlined
+                out.append(f'<span style="background-color:{CURRENT_MARK};color:#000000">'
+                           f'<b><u>{html.escape(text[s:e])}</u></b></span>')
+            else:  # the review's other aspect mentions: light blue
+                out.append(f'<span style="background-color:{OTHER_MARK}">{html.escape(text[s:e])}</span>')
+            last = e
+        out.append(html.escape(text[last:]))
+        self.text.setHtml(f"<p>{''.join(out)}</p>")
+        i = list(rows.index).index(row.name) + 1
+        self.position.setText(tr("aspect_pos", i=int(row["review_no"]) + 1, n=int(self.queue["review_no"].max()) + 1)
+                              + " · " + tr("aspect_now", aspect=self._aspect_name(current), i=i, n=len(rows)))
+        self.guess.setText(tr("model_guess", label=tr(row["guess"]), conf=f"{float(row['confidence']):.0%}"))
+        value = self._value_of(int(row["id"]), ASPECTS) if project is not None else None
+        self.current.setText(tr("labeled_as", v=tr(value)) if value else "")
+
     def _show_counts(self, project, task) -> None:
         while self.progress_grid.count():
             w = self.progress_grid.takeAt(0).widget()
             if w:
+                w.hide()  # deleted later: must not paint meanwhile
                 w.deleteLater()
         if project is None or not task:
             return
         counts = project.label_counts(task)
+        if task == ASPECTS:  # values are aspect:polarity; progress is per polarity
+            by_polarity: dict[str, int] = {}
+            for value, n in counts.items():
+                polarity = value.rpartition(":")[2]
+                by_polarity[polarity] = by_polarity.get(polarity, 0) + n
+            counts = by_polarity
         self.count_bars: dict[str, QProgressBar] = {}
         for i, label in enumerate(self.labels()):
             n = counts.get(label, 0)

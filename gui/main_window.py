@@ -1,9 +1,10 @@
 """The main window: start page, dashboard, review browser, labelling; menus; status bar.
 
-Holds the open ``Project`` (GUI thread) and the current ``Insights``. Jobs that write the
-project open their own handle on the heavy pool thread: ``release_project`` closes ours
-first, ``reopen_project`` takes it back (SQLite connections belong to one thread and the
-project lock is exclusive).
+Holds the open ``Project`` (GUI thread) and the current ``Insights``. Analysis runs in a
+job process (``ProcessWorker``) that opens the project with ``lock=False``: this window
+keeps its handle and the project lock the whole time, so labelling goes on while the
+job runs and no other window can take the project in between; ``refresh_project`` shows
+the new counts when a job that wrote has ended.
 """
 from __future__ import annotations
 
@@ -22,7 +23,7 @@ from gui.labeling import LabelingPage
 from gui.review_browser import ReviewBrowser
 from gui.settings import add_recent, projects_dir, set_setting, setting
 from gui.start_page import StartPage
-from gui.workers import JobSlot, Worker
+from gui.workers import JobSlot, ProcessWorker, Worker
 
 SHEET_SUFFIXES = (".xlsx", ".xls", ".csv", ".tsv", ".txt")
 
@@ -58,7 +59,7 @@ class MainWindow(QMainWindow):
         self.dashboard = Dashboard()
         self.dashboard.filter_requested.connect(self.show_reviews)
         self.browser = ReviewBrowser()
-        self.labeling = LabelingPage(lambda: self.project)
+        self.labeling = LabelingPage(lambda: self.project, get_insights=lambda: self.insights)
         for page, key in ((self.start, "tab_start"), (self.dashboard, "tab_dashboard"), (self.browser, "tab_reviews"),
                           (self.labeling, "tab_label")):
             self.tabs.addTab(page, tr(key))
@@ -166,34 +167,20 @@ class MainWindow(QMainWindow):
         self.project = None
         self.insights = None
 
-    def release_project(self) -> None:
-        """Close our handle so a job thread can open the project (see module docstring)."""
+    def refresh_project(self) -> None:
+        """A job wrote the project (reviews, predictions): show its new counts."""
         if self.project is not None:
-            self.project.close()
-            self.project = None
-
-    def reopen_project(self) -> None:
-        from core.project import Project
-
-        if self.project is None and self.project_path is not None:
-            try:
-                self.project = Project.open(self.project_path)
-            except UserError as exc:
-                self.show_error(exc.message)
-                return
             self._project_shown()
 
     # -- jobs --------------------------------------------------------------------------
     def run_job(self, worker: Worker, on_done, *, writes: bool = False) -> Worker:
         """Start a heavy job owned by this window (cancelling the previous one)."""
-        if writes:
-            self.release_project()
 
         def end() -> None:
             self.progress.hide()
             self.cancel_button.hide()
             if writes:
-                self.reopen_project()
+                self.refresh_project()
 
         worker.signals.progress.connect(lambda f, m: (self.progress.setValue(int(f * 100)),
                                                       self.statusBar().showMessage(m, 3000)))
@@ -206,12 +193,27 @@ class MainWindow(QMainWindow):
         return self.job.start(worker)
 
     def load_insights(self, *, reanalyse: bool = False) -> None:
-        from gui.session import open_or_analyse
-        from gui.settings import engine_options
+        """The dashboard's data: the insights cache (a thread job, no model) when fresh,
+        else an analysis in a job process."""
+        from gui.session import cached_insights
 
         if self.project_path is None:
             return self.show_error(tr("need_project"))
-        worker = Worker(open_or_analyse, self.project_path, reanalyse=reanalyse, **engine_options())
+        if reanalyse:
+            return self.analyse(reanalyse=True)
+        self.run_job(Worker(cached_insights, self.project_path), self._cache_read)
+
+    def _cache_read(self, insights) -> None:
+        if insights is None and self.project is not None and self.project.review_count():
+            self.analyse(reanalyse=False)
+        else:
+            self._insights_loaded(insights)
+
+    def analyse(self, *, reanalyse: bool) -> None:
+        from gui.session import open_or_analyse
+        from gui.settings import engine_options
+
+        worker = ProcessWorker(open_or_analyse, self.project_path, reanalyse=reanalyse, **engine_options())
         self.run_job(worker, self._insights_loaded, writes=True)
 
     def _insights_loaded(self, insights) -> None:

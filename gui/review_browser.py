@@ -23,6 +23,7 @@ from gui.charts import COLORS
 from gui.i18n import language, tr
 
 CHUNK = 500
+FILTER_COMBOS = ("sentiment", "aspect", "topic", "intent", "product", "rating")
 _SIGN = {"positive": "+", "negative": "−", "neutral": "·"}
 COLUMNS = ("row", "sentiment", "sentiment_confidence", "rating", "product", "date", "aspects", "intents",
            "mismatch", "text")
@@ -121,6 +122,17 @@ class ReviewModel(QAbstractTableModel):
         return None
 
 
+def _product_keys(reviews: pd.DataFrame) -> pd.Series:
+    """Each review's product as the dashboard's product chart names it (core's
+    ``product_table``): the product column, else the SKU when no product is given;
+    stripped; "(none)" where empty."""
+    key = next((c for c in ("product", "sku") if c in reviews.columns
+                and reviews[c].fillna("").astype(str).str.strip().ne("").any()), None)
+    if key is None:
+        return pd.Series("", index=reviews.index)
+    return reviews[key].fillna("").astype(str).str.strip().replace("", "(none)")
+
+
 def _date(d: Any) -> QDate:
     d = pd.Timestamp(d)
     return QDate(d.year, d.month, d.day)
@@ -147,7 +159,7 @@ class ReviewBrowser(QWidget):
         self.search.textChanged.connect(lambda _: self._debounce.start())
         bar.addWidget(self.search, 2)
         self.combos: dict[str, QComboBox] = {}
-        for key in ("sentiment", "aspect", "intent", "product", "rating"):
+        for key in FILTER_COMBOS:
             combo = QComboBox()
             combo.setObjectName(f"filter_{key}")
             combo.setToolTip(tr(f"f_{key}"))
@@ -221,8 +233,12 @@ class ReviewBrowser(QWidget):
         self._fill("aspect", [((names.get(a, {}).get(language()) or a), a) for a in aspects])
         intents = sorted({i for s in r["intents"].dropna().unique() for i in str(s).split(";") if i})
         self._fill("intent", [(i, i) for i in intents])
-        products = r["product"].replace("", np.nan).dropna().value_counts().index.tolist()[:500]
+        self._product = _product_keys(r)
+        products = [p for p in self._product.value_counts().index.tolist() if p][:500]
         self._fill("product", [(p, p) for p in products])
+        topics = insights.topics if insights.topics is not None else pd.DataFrame()
+        self._fill("topic", [(f"{int(t['topic'])}. {t['name']}", int(t["topic"])) for _, t in topics.iterrows()]
+                   if "topic" in r.columns and not topics.empty else [])
         self._fill("rating", [(f"{k}★", k) for k in range(5, 0, -1)])
         dates = pd.to_datetime(r["date"], errors="coerce").dropna()
         if len(dates):
@@ -252,8 +268,9 @@ class ReviewBrowser(QWidget):
         for w in widgets:
             w.blockSignals(True)
         self._polarity = filt.get("polarity")
+        self._analysed_only = bool(filt.get("analysed"))
         self.search.setText(filt.get("search", ""))
-        for key in ("sentiment", "aspect", "intent", "product", "rating"):
+        for key in FILTER_COMBOS:
             combo = self.combos[key]
             value = filt.get(key)
             i = combo.findData(value) if value is not None else 0
@@ -279,6 +296,8 @@ class ReviewBrowser(QWidget):
             out["mismatch"] = True
         if getattr(self, "_polarity", None) and "aspect" in out:
             out["polarity"] = self._polarity
+        if getattr(self, "_analysed_only", False):
+            out["analysed"] = True
         if self.use_dates.isChecked():
             out["date_from"] = self.date_from.date().toPython()
             out["date_to"] = self.date_to.date().toPython()
@@ -299,7 +318,11 @@ class ReviewBrowser(QWidget):
             pat = rf"(?:^|;){re.escape(filt['intent'])}(?:;|$)"
             mask &= r["intents"].fillna("").str.contains(pat, regex=True).to_numpy()
         if filt.get("product"):
-            mask &= (r["product"] == filt["product"]).to_numpy()
+            mask &= (self._product == filt["product"]).to_numpy()
+        if filt.get("topic") and "topic" in r.columns:
+            mask &= (r["topic"] == int(filt["topic"])).to_numpy()
+        if filt.get("analysed"):
+            mask &= (r["skipped"] == "").to_numpy()
         if filt.get("rating"):
             mask &= (r["rating"].round() == float(filt["rating"])).to_numpy()
         if filt.get("mismatch"):
@@ -314,11 +337,15 @@ class ReviewBrowser(QWidget):
     def refilter(self, keep_polarity: bool = False) -> None:
         if self.insights is None:
             return
-        if not keep_polarity and self.combos["aspect"].currentData() is None:
-            self._polarity = None
-        positions = self.filtered_positions(self.current_filter())
+        if not keep_polarity:
+            if self.combos["aspect"].currentData() is None:
+                self._polarity = None
+            self._analysed_only = False  # set by a chart click, dropped by the next manual change
+        filt = self.current_filter()
+        positions = self.filtered_positions(filt)
         self.model.set_rows(positions)
-        self.count.setText(tr("shown", n=f"{len(positions):,}", total=f"{len(self.insights.reviews):,}"))
+        self.count.setText(tr("shown", n=f"{len(positions):,}", total=f"{len(self.insights.reviews):,}")
+                           + (tr("analysed_only") if filt.get("analysed") else ""))
         self.detail.clear()
         if len(positions):
             self.view.selectRow(0)

@@ -1,10 +1,10 @@
 """Job functions the windows run on the heavy pool, and the per-project insights cache.
 
-These compose core functions (importer -> project -> engine -> insights); they own no Qt
-object and follow the core job shape ``fn(..., progress, cancel)``. A ``Project`` holds an
-SQLite connection bound to the thread that opened it, so a job that writes opens the
-project itself: the window closes its own handle first and reopens it when the job ends
-(``MainWindow.run_project_job``).
+These compose core functions (importer -> project -> engine -> insights); they import no
+Qt and follow the core job shape ``fn(..., progress, cancel)``, so the heavy ones run in a
+child process (``gui.workers.ProcessWorker``; they must stay module-level and picklable).
+A job that writes opens its own project handle with ``lock=False``: the window that
+started it keeps its handle and the project lock for the whole job (see gui/workers.py).
 
 The insights cache (``<user data>/cache/insights/<hash of project path>.json``) lets a
 project reopen straight onto its dashboard; it is keyed by review count and model
@@ -30,7 +30,7 @@ import pandas as pd
 from core.jobs import CancelToken, Progress, wrap_progress
 from core.model_store import user_data_dir
 
-CACHE_SCHEMA = 2
+CACHE_SCHEMA = 3  # 3: reviews gain 'topic', fix_list gains 'topic'
 _engines: dict[tuple, Any] = {}
 
 
@@ -158,7 +158,7 @@ def import_and_analyse(project_path: Path, source: Path, *, sheet: str | None, c
     engine = get_engine(device, threads)
     cancel.check()
     insights = analyze_table(table, engine, progress=wrap_progress(progress, 0.12, 0.9), cancel=cancel)
-    with Project.open(project_path) as project:
+    with Project.open(project_path, lock=False) as project:  # the window holds the lock for us
         project.add_reviews(table, source_path=source, sheet=table.sheet, column_mapping=table.columns,
                             progress=wrap_progress(progress, 0.9, 0.96), cancel=cancel)
         insights.reviews["review_id"] = pd.array(project.review_ids_for_texts(insights.reviews["text"].tolist()),
@@ -181,6 +181,18 @@ def project_table(project) -> SimpleNamespace:
     return SimpleNamespace(frame=frame, source=project.path, sheet=None, header_row=1, columns={})
 
 
+def cached_insights(project_path: Path, *, progress: Progress, cancel: CancelToken):
+    """The cached Insights of a project; None when it has no reviews or no fresh cache
+    (then the window runs ``open_or_analyse`` in a job process). A thread job: reading the
+    cache needs no model, and a process start would cost more than it saves."""
+    from core.project import Project
+
+    with Project.open(project_path, readonly=True) as project:
+        count = project.review_count()
+    cancel.check()
+    return load_insights(project_path, count) if count else None
+
+
 def open_or_analyse(project_path: Path, *, reanalyse: bool, device: str, threads: int | None,
                     progress: Progress, cancel: CancelToken):
     """Cached insights of a project, else a fresh analysis of the reviews it holds (None if empty)."""
@@ -200,7 +212,7 @@ def open_or_analyse(project_path: Path, *, reanalyse: bool, device: str, threads
     engine = get_engine(device, threads)
     insights = analyze_table(table, engine, progress=wrap_progress(progress, 0.05, 0.95), cancel=cancel)
     insights.reviews["review_id"] = pd.array(insights.reviews["row"], dtype="Int64")
-    with Project.open(project_path) as project:
+    with Project.open(project_path, lock=False) as project:  # the window holds the lock for us
         _store_predictions(project, insights, engine.version)
     save_insights(project_path, insights, count)
     return insights
@@ -233,6 +245,15 @@ def labeling_queue(project_path: Path, task: str, *, n: int, device: str, thread
     out["confidence"] = [float(preds.confidence[i]) if own_task else float("nan") for i in picks]
     progress(1.0, "Ready")
     return out
+
+
+def train_job(texts: list[str], labels: list[str], *, task: str, label_names: list[str], mode: str,
+              progress: Progress, cancel: CancelToken) -> Any:
+    """Fine-tune on the owner's labels (run in a job process: torch holds the GIL)."""
+    from core.training import train_model  # torch is imported only here, only when training
+
+    return train_model(texts, labels, task=task, label_names=label_names, mode=mode, base_dir=None,
+                       progress=progress, cancel=cancel, seed=0)
 
 
 def write_report_job(insights, path: Path, *, lang: str, mask: bool, sheets: list[str],

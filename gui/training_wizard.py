@@ -3,8 +3,8 @@
 Built against ``core.training.train_model`` (planned API: texts, labels, task, label_names,
 mode, base_dir, progress, cancel, seed -> TrainResult with metrics_new, metrics_current,
 verdict, better, staging_dir). The labels are read on the GUI thread (a small query); the
-training runs on the heavy pool. A model that is not better needs an explicit
-"activate anyway" confirmation.
+training runs in a job process (``ProcessWorker``: torch would starve the event loop). A
+model that is not better needs an explicit "activate anyway" confirmation.
 """
 from __future__ import annotations
 
@@ -18,17 +18,10 @@ from PySide6.QtWidgets import (QButtonGroup, QComboBox, QHBoxLayout, QLabel, QMe
 
 from gui.messages import show_error
 from gui.i18n import tr
-from gui.workers import Eta, JobSlot, Worker
+from gui.session import train_job
+from gui.workers import Eta, JobSlot, ProcessWorker
 
 MIN_PER_CLASS = 10
-
-
-def train_job(texts: list[str], labels: list[str], *, task: str, label_names: list[str], mode: str,
-              progress, cancel) -> Any:
-    from core.training import train_model  # torch is imported only here, only when training
-
-    return train_model(texts, labels, task=task, label_names=label_names, mode=mode, base_dir=None,
-                       progress=progress, cancel=cancel, seed=0)
 
 
 def _table(headers: list[str], rows: list[list[str]], name: str) -> QTableWidget:
@@ -150,7 +143,7 @@ class ProgressPage(QWizardPage):
             return
         project, task = self.wiz.host.project, self.wiz.task()
         frame = project.labels(task)
-        worker = Worker(train_job, frame["text"].tolist(), frame["value"].tolist(), task=task,
+        worker = ProcessWorker(train_job, frame["text"].tolist(), frame["value"].tolist(), task=task,
                         label_names=list(project.task(task).labels), mode=self.wiz.mode())
         worker.signals.progress.connect(self._progress)
         worker.signals.finished.connect(self._finished)

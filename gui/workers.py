@@ -12,9 +12,18 @@ Rules (see STYLE.md "Long jobs"):
   log for anything unexpected), ``cancelled()`` (show nothing).
 * A window owns its jobs through a ``JobSlot``: starting a job cancels the slot's previous
   one; ``cancel_and_wait`` is what a closing window calls.
+* ``ProcessWorker`` has the same interface but runs the job in a child process ('spawn'),
+  for analysis, training and report writing: their Python code holds the GIL and would
+  stall the event loop (bench/bench_gui.py measured 300-570 ms). Its pool thread only
+  pumps the child's messages (``core.job_process`` has the protocol). A job that writes
+  the project opens it with ``Project.open(path, lock=False)``: the window keeps its own
+  handle, and the project lock, for the whole job, so labels given meanwhile are written
+  at once (SQLite serialises the two processes' transactions) and no other ReviewLens
+  window can take the project in between.
 """
 from __future__ import annotations
 
+import multiprocessing
 import threading
 import time
 import traceback
@@ -140,6 +149,108 @@ class Worker(QRunnable):
             emit()
         except RuntimeError:  # signals object already gone (window closed): nothing to tell
             pass
+
+
+def _crash_message(kind: str, text: str) -> str:
+    """Write a child's traceback to the crash folder; the one-line message for the dialog."""
+    from datetime import datetime
+
+    from core import __version__
+    from gui.app import crash_dir
+    from gui.i18n import tr
+
+    try:
+        path = crash_dir() / f"crash-{datetime.now():%Y%m%d-%H%M%S-%f}.log"
+        path.write_text(f"ReviewLens {__version__} (job process)\n\n{text}", encoding="utf-8")
+    except OSError:
+        path = "?"
+    return tr("unexpected", kind=kind, path=path)
+
+
+class ProcessWorker(Worker):
+    """A ``Worker`` whose job runs in a child process (see the module docstring).
+
+    ``fn`` must be a module-level function whose module imports no Qt (the child imports
+    it by name); args, kwargs and the result must be picklable. The child gets the
+    parent's environment (``REVIEWLENS_HOME``, settings passed as arguments). Cancel is
+    sent down a pipe and honoured cooperatively; a child that has not ended
+    ``KILL_AFTER`` seconds after a cancel is terminated (SQLite keeps the project
+    consistent: every write is a transaction).
+    """
+
+    KILL_AFTER = 30.0
+
+    def __init__(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> None:
+        super().__init__(fn, *args, **kwargs)
+        self.pid: int | None = None
+
+    def run(self) -> None:  # noqa: D401 - QRunnable API
+        from core.job_process import run_child
+
+        try:
+            self.token.check()
+            ctx = multiprocessing.get_context("spawn")
+            cmd_read, cmd_write = ctx.Pipe(duplex=False)
+            msg_read, msg_write = ctx.Pipe(duplex=False)
+            proc = ctx.Process(target=run_child, args=(cmd_read, msg_write, self.fn, self.args, self.kwargs),
+                               name=f"reviewlens-{getattr(self.fn, '__name__', 'job')}")
+            proc.start()
+        except Cancelled:
+            return self._finish(self.signals.cancelled.emit)
+        except Exception as exc:  # noqa: BLE001 - e.g. unpicklable arguments: report, never hang
+            message = _crash_message(type(exc).__name__, traceback.format_exc())
+            self.error = message
+            return self._finish(lambda: self.signals.failed.emit(message))
+        self.pid = proc.pid
+        cmd_read.close()  # our copies of the child's ends: EOF reaches us when the child exits
+        msg_write.close()
+        outcome: tuple | None = None
+        cancel_sent_at: float | None = None
+        try:
+            while outcome is None:
+                if self.token.cancelled and cancel_sent_at is None:
+                    cancel_sent_at = time.monotonic()
+                    try:
+                        cmd_write.send(("cancel",))
+                    except OSError:
+                        pass
+                if cancel_sent_at is not None and time.monotonic() - cancel_sent_at > self.KILL_AFTER:
+                    proc.terminate()
+                    outcome = ("cancelled",)
+                    break
+                try:
+                    if not msg_read.poll(0.05):
+                        continue
+                    msg = msg_read.recv()
+                except (EOFError, OSError):  # the child ended without an outcome (killed, crashed hard)
+                    break
+                if msg[0] == "progress":
+                    self._progress(msg[1], msg[2])
+                else:
+                    outcome = msg
+        finally:
+            cmd_write.close()
+            msg_read.close()
+            proc.join(10)
+            if proc.is_alive():
+                proc.terminate()
+                proc.join(5)
+        if outcome is None:
+            if self.token.cancelled:
+                outcome = ("cancelled",)
+            else:
+                outcome = ("crash", "ProcessExit",
+                           f"the job process {proc.pid} ended with exit code {proc.exitcode} and no result")
+        kind = outcome[0]
+        if kind == "finished":
+            self.result = outcome[1]
+            self._finish(lambda: self.signals.finished.emit(self.result))
+        elif kind == "cancelled":
+            self._finish(self.signals.cancelled.emit)
+        else:
+            message = outcome[1] if kind == "failed" else _crash_message(outcome[1], outcome[2])
+            self.error = message
+            self._finish(lambda: self.signals.failed.emit(message))
 
 
 class JobSlot:

@@ -93,8 +93,11 @@ def fix_list(aspects: pd.DataFrame, mentions: pd.DataFrame, topics: pd.DataFrame
         if t["negative"] <= 0:
             continue
         rows.append({"kind": "topic", "name": t["name"], "negative": int(t["negative"]), "total": int(t["size"]),
-                     "share": float(t["negative"]) / total_neg_reviews, "quotes": list(t["negative_quotes"])})
-    out = pd.DataFrame(rows, columns=["kind", "name", "negative", "total", "share", "quotes"])
+                     "share": float(t["negative"]) / total_neg_reviews, "quotes": list(t["negative_quotes"]),
+                     "topic": int(t.get("topic", 0) or 0)})
+    # "topic": the topic number (0 for an aspect row), which the GUI filters reviews by
+    out = pd.DataFrame(rows, columns=["kind", "name", "negative", "total", "share", "quotes", "topic"])
+    out["topic"] = out["topic"].fillna(0).astype(int)
     if out.empty:
         return out
     out = out.sort_values(["share", "negative"], ascending=False)
@@ -111,10 +114,11 @@ def requests_table(reviews: pd.DataFrame) -> pd.DataFrame:
 
 
 def _topic_frame(unique_texts: Sequence[str], uid_sentiment: np.ndarray, uid_conf: np.ndarray,
-                 embeddings: np.ndarray | None, tokens: list[list[str]]) -> pd.DataFrame:
+                 embeddings: np.ndarray | None, tokens: list[list[str]]) -> tuple[pd.DataFrame, np.ndarray]:
+    """The topics table and each unique text's topic number (1-based, 0 = no topic)."""
     cols = ["topic", "name", "terms", "size", "negative", "negative_share", "quotes", "negative_quotes"]
     if embeddings is None or len(unique_texts) < 4:
-        return pd.DataFrame(columns=cols)
+        return pd.DataFrame(columns=cols), np.zeros(len(unique_texts), np.int64)
     labels, centroids = tp.cluster(embeddings)
     counts: dict[str, Counter] = {str(c): Counter() for c in range(len(centroids))}
     for lab, toks in zip(labels, tokens):
@@ -129,7 +133,7 @@ def _topic_frame(unique_texts: Sequence[str], uid_sentiment: np.ndarray, uid_con
                      "negative": t.negative, "negative_share": t.negative_share,
                      "quotes": [unique_texts[i] for i in t.quotes],
                      "negative_quotes": [unique_texts[i] for i in best]})
-    return pd.DataFrame(rows, columns=cols)
+    return pd.DataFrame(rows, columns=cols), labels.astype(np.int64) + 1
 
 
 def summarise(ins: Insights, *, unique_texts: Sequence[str], review_uid: np.ndarray,
@@ -161,8 +165,10 @@ def summarise(ins: Insights, *, unique_texts: Sequence[str], review_uid: np.ndar
 
     if cancel is not None:
         cancel.check()
-    ins.topics = _topic_frame(unique_texts, uid_sentiment, uid_conf, embeddings, tokens)
+    ins.topics, uid_topic = _topic_frame(unique_texts, uid_sentiment, uid_conf, embeddings, tokens)
     del tokens
+    # per review, so a topic on the dashboard can filter the browser to the reviews behind it
+    reviews["topic"] = np.where(has, uid_topic[np.where(has, review_uid, 0)], 0) if n_u else 0
 
     analysed = reviews["skipped"] == ""
     ins.trend_week = volume_trend(reviews["date"][analysed], reviews["sentiment"][analysed], freq="week")
