@@ -30,11 +30,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
     models = subparsers.add_parser("models", help="list, activate, roll back, delete, import or export model versions")
     msub = models.add_subparsers(dest="models_command", metavar="ACTION")
-    msub.add_parser("list", help="list stored versions (* = active)").set_defaults(handler=_models_list)
+    msub.add_parser("list", help="list stored versions (* = active for its task)").set_defaults(handler=_models_list)
     p = msub.add_parser("activate", help="make a version the active model")
     p.add_argument("model_version", metavar="VERSION")  # "version" is the global --version flag
     p.set_defaults(handler=_models_activate)
-    msub.add_parser("rollback", help="go back to the previously active model").set_defaults(handler=_models_rollback)
+    p = msub.add_parser("rollback", help="go back to the task's previously active model")
+    p.add_argument("--task", default="sentiment", help="task whose model to roll back (default sentiment)")
+    p.set_defaults(handler=_models_rollback)
     p = msub.add_parser("delete", help="delete a stored version (not the active one)")
     p.add_argument("model_version", metavar="VERSION")  # "version" is the global --version flag
     p.set_defaults(handler=_models_delete)
@@ -105,8 +107,9 @@ def _models_activate(args: argparse.Namespace) -> int:
 
 
 def _models_rollback(args: argparse.Namespace) -> int:
-    version = _store().rollback()
-    print(f"active model: {version.version if version else '(bundled default)'}")
+    version = _store().rollback(args.task)
+    none = "(bundled default)" if args.task == "sentiment" else "(none: analysis leaves this task out)"
+    print(f"active {args.task} model: {version.version if version else none}")
     return 0
 
 

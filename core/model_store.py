@@ -7,10 +7,14 @@ Layout under ``<user data dir>/models`` (``REVIEWLENS_HOME`` overrides the data 
 * ``.staging/`` work folders. A version is written there completely, verified, then moved
   into place with one ``os.replace`` (same filesystem), so a crash never leaves half a
   version that looks like a whole one.
-* ``current.json`` ``{"schema_version": 1, "active": version | null, "previous": [...]}``,
-  rewritten through a temporary file and ``os.replace``. ``active = null`` means the
-  bundled default model; ``previous`` is the activation history (newest last) used by
-  ``rollback``. Older formats are upgraded by ``_migrate_current``.
+* ``current.json`` ``{"schema_version": 2, "active": version | null, "previous": [...],
+  "tasks": {task: {"active": version | null, "previous": [...]}}}``, rewritten through a
+  temporary file and ``os.replace``. ``active``/``previous`` are the **sentiment** model
+  (``active = null`` means the bundled default); ``tasks`` holds the same pair for every
+  other task (intents, the owner's custom tasks), so each task has its own active version
+  and its own rollback history. ``previous`` is newest last. Older formats are upgraded by
+  ``_migrate_current`` (version 1 had no ``tasks``; a custom-task version made active there
+  by hand moves to its task when read).
 
 A broken ``current.json`` or an active folder that went missing never stops the app:
 ``active_dir`` returns None and the bundled model is used.
@@ -36,7 +40,8 @@ from core.engine import MANIFEST, read_manifest, verify_model_dir
 from core.errors import UserError
 
 CURRENT = "current.json"
-CURRENT_SCHEMA = 1
+CURRENT_SCHEMA = 2
+SENTIMENT = "sentiment"
 STAGING = ".staging"
 ALLOWED_SUFFIXES = (".onnx", ".json", ".safetensors", ".txt")
 _VERSION_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")
@@ -80,11 +85,21 @@ def _migrate_current(data: Any) -> dict[str, Any]:
         raise ValueError(f"current.json schema_version {version} is newer than {CURRENT_SCHEMA}")
     if version == 0:
         data = {"schema_version": 1, "active": data.get("active"), "previous": data.get("previous") or []}
-    active, previous = data.get("active"), data.get("previous")
-    if not (active is None or isinstance(active, str)) or not isinstance(previous, list):
+    if int(data.get("schema_version", 1)) == 1:
+        data = {**data, "schema_version": 2, "tasks": {}}
+    active, previous, tasks = data.get("active"), data.get("previous"), data.get("tasks")
+    if not (active is None or isinstance(active, str)) or not isinstance(previous, list) \
+            or not isinstance(tasks, dict):
         raise ValueError("current.json has the wrong shape")
+    clean_tasks = {}
+    for task, entry in tasks.items():
+        if not isinstance(entry, dict):
+            continue
+        act = entry.get("active")
+        clean_tasks[str(task)] = {"active": act if isinstance(act, str) else None,
+                                  "previous": [v for v in entry.get("previous") or [] if v is None or isinstance(v, str)]}
     return {"schema_version": CURRENT_SCHEMA, "active": active,
-            "previous": [v for v in previous if v is None or isinstance(v, str)]}
+            "previous": [v for v in previous if v is None or isinstance(v, str)], "tasks": clean_tasks}
 
 
 class ModelStore:
@@ -97,11 +112,30 @@ class ModelStore:
     def _current(self) -> dict[str, Any]:
         path = self.root / CURRENT
         if not path.is_file():
-            return {"schema_version": CURRENT_SCHEMA, "active": None, "previous": []}
+            return _empty_current()
         try:
-            return _migrate_current(json.loads(path.read_text(encoding="utf-8")))
+            data = _migrate_current(json.loads(path.read_text(encoding="utf-8")))
         except (OSError, ValueError, TypeError):  # broken file: the bundled model still works
-            return {"schema_version": CURRENT_SCHEMA, "active": None, "previous": []}
+            return _empty_current()
+        active = data["active"]
+        if active and self._is_version_dir(active):
+            task = self._task_of(active)
+            if task != SENTIMENT:  # version-1 file with a custom-task version made active by hand
+                data["tasks"].setdefault(task, {"active": None, "previous": []})["active"] = active
+                data["active"] = None
+        return data
+
+    def _task_of(self, version: str) -> str:
+        try:
+            return str(read_manifest(self.root / version).get("task", SENTIMENT))
+        except UserError:
+            return SENTIMENT
+
+    def _slot(self, data: dict[str, Any], task: str) -> dict[str, Any]:
+        """The {"active", "previous"} pair of ``task`` inside ``data`` (sentiment: the top level)."""
+        if task == SENTIMENT:
+            return data
+        return data["tasks"].setdefault(task, {"active": None, "previous": []})
 
     def _write_current(self, data: dict[str, Any]) -> None:
         self.root.mkdir(parents=True, exist_ok=True)
@@ -112,16 +146,38 @@ class ModelStore:
             os.fsync(fh.fileno())
         os.replace(tmp, self.root / CURRENT)
 
-    def active_version(self) -> str | None:
-        active = self._current().get("active")
+    def active_version(self, task: str = SENTIMENT) -> str | None:
+        """The active version of ``task`` (default sentiment); None: none (the bundled default)."""
+        active = self._slot(self._current(), task).get("active")
         return active if isinstance(active, str) and self._is_version_dir(active) else None
+
+    def active_versions(self) -> dict[str, str]:
+        """task -> active version, for every task that has one."""
+        data = self._current()
+        out = {}
+        for task in [SENTIMENT, *sorted(data["tasks"])]:
+            version = self.active_version(task)
+            if version is not None:
+                out[task] = version
+        return out
+
+    def active_task_dirs(self) -> dict[str, Path]:
+        """task -> folder of its active version (readable manifests only)."""
+        out = {}
+        for task, version in self.active_versions().items():
+            try:
+                read_manifest(self.root / version)
+            except UserError:
+                continue
+            out[task] = self.root / version
+        return out
 
     def _is_version_dir(self, version: str) -> bool:
         return bool(_VERSION_NAME.match(version)) and (self.root / version / MANIFEST).is_file()
 
-    def active_dir(self) -> Path | None:
+    def active_dir(self, task: str = SENTIMENT) -> Path | None:
         """The active version's folder; None = the bundled default (also when current.json is broken)."""
-        version = self.active_version()
+        version = self.active_version(task)
         if version is None:
             return None
         try:
@@ -134,7 +190,7 @@ class ModelStore:
         """All readable versions, oldest first."""
         if not self.root.is_dir():
             return []
-        active = self.active_version()
+        active = set(self.active_versions().values())
         out = []
         for child in self.root.iterdir():
             if child.name.startswith(".") or not child.is_dir() or not self._is_version_dir(child.name):
@@ -149,13 +205,13 @@ class ModelStore:
         if not self._is_version_dir(version):
             names = ", ".join(v.version for v in self.versions()) or "none stored yet"
             raise UserError(f"Model version '{version}' does not exist: use one of {names}.")
-        return self._load(version, self.active_version())
+        return self._load(version, set(self.active_versions().values()))
 
-    def _load(self, version: str, active: str | None) -> ModelVersion:
+    def _load(self, version: str, active: set[str]) -> ModelVersion:
         manifest = read_manifest(self.root / version)
         return ModelVersion(version=version, path=self.root / version, task=str(manifest.get("task", "sentiment")),
                             created=str(manifest.get("created", "")), metrics=dict(manifest.get("metrics") or {}),
-                            base=manifest.get("base_model") or manifest.get("base"), is_active=version == active,
+                            base=manifest.get("base_model") or manifest.get("base"), is_active=version in active,
                             manifest=manifest)
 
     # -- writing -----------------------------------------------------------------------
@@ -203,32 +259,39 @@ class ModelStore:
         return self.get(version)
 
     def activate(self, version: str) -> None:
-        """Make ``version`` the active model (verified first); the old one goes on the history."""
-        verify_model_dir(self.get(version).path)
+        """Make ``version`` the active model of its task (verified first); the task's old one goes
+        on that task's history. Other tasks' active versions are untouched."""
+        mv = self.get(version)
+        verify_model_dir(mv.path)
         current = self._current()
-        if current.get("active") == version:
+        slot = self._slot(current, mv.task)
+        if slot.get("active") == version:
             return
-        history = [v for v in current.get("previous", []) if v != version]
-        history.append(current.get("active"))
-        self._write_current({"schema_version": CURRENT_SCHEMA, "active": version, "previous": history[-_HISTORY:]})
+        history = [v for v in slot.get("previous", []) if v != version]
+        history.append(slot.get("active"))
+        slot["active"], slot["previous"] = version, history[-_HISTORY:]
+        self._write_current(current)
 
-    def rollback(self) -> ModelVersion | None:
-        """Go back to the previously active version that still exists (None: the bundled default)."""
+    def rollback(self, task: str = SENTIMENT) -> ModelVersion | None:
+        """Go back to ``task``'s previously active version that still exists (None: the bundled
+        default for sentiment, no trained model for other tasks)."""
         current = self._current()
-        history = list(current.get("previous", []))
+        slot = self._slot(current, task)
+        history = list(slot.get("previous", []))
         target = None
         while history:
             candidate = history.pop()
             if candidate is None or self._is_version_dir(candidate):
                 target = candidate
                 break
-        self._write_current({"schema_version": CURRENT_SCHEMA, "active": target, "previous": history})
+        slot["active"], slot["previous"] = target, history
+        self._write_current(current)
         return self.get(target) if target else None
 
     def delete(self, version: str) -> None:
         """Delete a stored version; the active one is refused."""
         self.get(version)
-        if self.active_version() == version:
+        if version in self.active_versions().values():
             raise UserError(f"Model version '{version}' is the active model: activate another one or roll back "
                             "before deleting it.")
         trash = self.root / STAGING / f"deleted-{uuid.uuid4().hex}"
@@ -236,8 +299,10 @@ class ModelStore:
         os.replace(self.root / version, trash)  # one atomic step: never half a version in the list
         shutil.rmtree(trash, ignore_errors=True)
         current = self._current()
-        if version in current.get("previous", []):
-            current["previous"] = [v for v in current["previous"] if v != version]
+        slots = [current, *current["tasks"].values()]
+        if any(version in slot.get("previous", []) for slot in slots):
+            for slot in slots:
+                slot["previous"] = [v for v in slot.get("previous", []) if v != version]
             self._write_current(current)
 
     def import_folder(self, src: Path | str) -> ModelVersion:
@@ -274,3 +339,7 @@ class ModelStore:
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copytree(mv.path, target)
         return target
+
+
+def _empty_current() -> dict[str, Any]:
+    return {"schema_version": CURRENT_SCHEMA, "active": None, "previous": [], "tasks": {}}

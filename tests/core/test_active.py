@@ -3,7 +3,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from core.active import DUPLICATE_COSINE, rating_text_mismatch, select_for_labeling, uncertainty
+from core.active import DUPLICATE_COSINE, classes_in_use, rating_text_mismatch, select_for_labeling, uncertainty
 
 
 def _margin(probs: np.ndarray) -> np.ndarray:
@@ -72,14 +72,14 @@ def test_mismatch_numbers_and_nan():
     assert rating_text_mismatch(None, None) is None
 
 
-def test_mismatches_take_at_most_half():
+def test_mismatches_take_at_most_a_quarter():
     probs, emb = _data(n=300)
     ratings = np.full(300, 5.0)
     polarity = np.array(["negative"] * 300)
-    picks = select_for_labeling(probs, emb, n=10, ratings=ratings, predicted_polarity=polarity)
-    assert len(picks) == 10
-    # the first half are mismatches chosen for diversity, the rest by uncertainty
-    assert _margin(probs[picks[5:]]).mean() < _margin(probs).mean()
+    picks = select_for_labeling(probs, emb, n=12, ratings=ratings, predicted_polarity=polarity)
+    assert len(picks) == 12
+    # the first quarter are mismatches chosen for diversity, the rest by uncertainty
+    assert _margin(probs[picks[3:]]).mean() < 0.5 * _margin(probs).mean()
 
 
 def test_labeled_rows_are_skipped_and_n_is_capped():
@@ -92,20 +92,38 @@ def test_labeled_rows_are_skipped_and_n_is_capped():
     assert select_for_labeling(probs, emb, n=0) == []
 
 
-def test_class_balance_spreads_picks():
+def test_class_balance_follows_the_labels_given():
     rng = np.random.default_rng(5)
     n = 900
     probs = np.zeros((n, 3))
-    # class 0 rows are the most uncertain, yet picks still cover every predicted class
-    probs[:300] = [0.4, 0.35, 0.25]
-    probs[300:600] = [0.2, 0.7, 0.1]
-    probs[600:] = [0.1, 0.1, 0.8]
+    # rows predicted positive (class 2) are the most uncertain, yet the owner has few negatives
+    probs[:300] = [0.3, 0.05, 0.65]
+    probs[300:600] = [0.75, 0.05, 0.2]
+    probs[600:] = [0.1, 0.8, 0.1]  # "neutral" rows: the owner never uses neutral
     probs += rng.uniform(0, 0.01, size=probs.shape)
     probs /= probs.sum(axis=1, keepdims=True)
     emb = rng.normal(size=(n, 8))
-    picks = select_for_labeling(probs, emb, n=12)
-    counts = np.bincount(probs[picks].argmax(axis=1), minlength=3)
-    assert counts.tolist() == [4, 4, 4]
+    labels = np.full(n, -1)
+    labels[:6] = 2  # six positives labelled
+    labels[300:302] = 0  # two negatives labelled
+    picks = select_for_labeling(probs, emb, n=8, labels=labels)
+    restricted_pred = np.where(probs[picks, 0] > probs[picks, 2], 0, 2)
+    # 2 vs 6 labels: the negative side gets picks until it catches up, then they alternate
+    assert restricted_pred.tolist() == [0, 0, 0, 0, 0, 2, 0, 2]
+    assert not set(picks) & set(np.flatnonzero(labels >= 0).tolist())
+
+
+def test_uncertainty_is_measured_among_the_classes_in_use():
+    probs = np.array([[0.05, 0.9, 0.05], [0.45, 0.1, 0.45], [0.2, 0.1, 0.7], [0.6, 0.1, 0.3]] * 50)
+    emb = np.random.default_rng(0).normal(size=(len(probs), 8))
+    labels = np.full(len(probs), -1)
+    labels[2], labels[3] = 2, 0  # the owner labels positive and negative only
+    picks = select_for_labeling(probs, emb, n=20, labels=labels)
+    # sure-neutral rows are a coin toss between negative and positive for this owner; rows
+    # 0.7/0.3 are not: they come last
+    assert all(i % 4 in (0, 1) for i in picks)
+    assert (classes := classes_in_use(labels, 3)).tolist() == [0, 2], classes
+    assert classes_in_use(None, 3).tolist() == [0, 1, 2]
 
 
 def test_deterministic_with_seed_and_binary_input():

@@ -49,7 +49,7 @@ def test_add_from_staging_and_activate(store):
     engine.verify_model_dir(v.path)  # still verifies after the manifest gained its version
     assert store.active_dir() == v.path
     current = json.loads((store.root / "current.json").read_text())
-    assert current == {"schema_version": 1, "active": v.version, "previous": [None]}
+    assert current == {"schema_version": 2, "active": v.version, "previous": [None], "tasks": {}}
     # same timestamp again: a suffix, not an overwrite
     v2 = store.add(make_model(store.new_staging_dir(), payload=b"other"), activate=False)
     assert v2.version == "sentiment-20261129-203000-2" and not v2.is_active
@@ -176,3 +176,39 @@ def test_imports_real_bundled_model_if_present(store):
     v = store.import_folder(bundled)
     engine.verify_model_dir(v.path)
     assert (v.path / "model.onnx").is_file()
+
+
+def test_each_task_has_its_own_active_version_and_history(store):
+    sent = store.add(make_model(store.new_staging_dir(), created="2026-01-01T00:00:00"), activate=True)
+    d1 = store.add(make_model(store.new_staging_dir(), task="defect_type", created="2026-02-01T00:00:00"),
+                   activate=True)
+    d2 = store.add(make_model(store.new_staging_dir(), task="defect_type", created="2026-03-01T00:00:00"),
+                   activate=True)
+    it = store.add(make_model(store.new_staging_dir(), task="intents", created="2026-04-01T00:00:00"),
+                   activate=True)
+    # activating custom-task and intents versions never replaces the sentiment model analysis uses
+    assert store.active_version() == sent.version and store.active_dir() == sent.path
+    assert store.active_versions() == {"sentiment": sent.version, "defect_type": d2.version,
+                                       "intents": it.version}
+    assert store.active_task_dirs()["defect_type"] == d2.path
+    assert {v.version for v in store.versions() if v.is_active} == {sent.version, d2.version, it.version}
+    with pytest.raises(UserError, match="is the active model"):
+        store.delete(it.version)
+    assert store.rollback("defect_type").version == d1.version
+    assert store.active_version("defect_type") == d1.version and store.active_version() == sent.version
+    assert store.rollback("defect_type") is None and "defect_type" not in store.active_versions()
+    assert store.rollback("intents") is None and store.active_version() == sent.version
+
+
+def test_version_1_current_json_migrates_with_a_hand_activated_custom_task(store):
+    sent = store.add(make_model(store.new_staging_dir(), created="2026-01-01T00:00:00"), activate=False)
+    custom = store.add(make_model(store.new_staging_dir(), task="defect_type", created="2026-02-01T00:00:00"),
+                       activate=False)
+    (store.root / "current.json").write_text(json.dumps({"schema_version": 1, "active": custom.version,
+                                                         "previous": [None, sent.version]}))
+    # version 1 kept one active slot: a custom-task version there moves to its task
+    assert store.active_version() is None and store.active_version("defect_type") == custom.version
+    store.activate(sent.version)
+    data = json.loads((store.root / "current.json").read_text())
+    assert data["schema_version"] == 2 and data["active"] == sent.version
+    assert data["tasks"]["defect_type"]["active"] == custom.version
