@@ -54,6 +54,16 @@ print(f"{len(wb.sheetnames)} sheets, {len(rows)} result rows, no formulas")
 EOF
 then pass "report opens with openpyxl"; else fail "report does not open / is incomplete"; fi
 
+# 2b. the first analyze of a fresh install used the caches prebuilt into the build (core/prebuilt.py)
+# instead of building jieba's dictionary cache and training the seed intent head
+shipped=$(ls "$REPO/$APP/_internal/cache" 2>/dev/null | tr '\n' ' ')
+built=$(ls "$WORK/data/cache" 2>/dev/null | grep -E '^(jieba|intent_head_)' | tr '\n' ' ')
+if [[ "$shipped" == *jieba-* ]] && [[ "$shipped" == *intent_head_* ]] && [ -z "$built" ]; then
+  pass "prebuilt caches used (shipped: $shipped)"
+else
+  fail "prebuilt caches: shipped '$shipped', built at run time '$built'"
+fi
+
 # 3. a user mistake: one line on stderr, exit 2
 err=$(cd "$WORK" && run_clean "$EXE" analyze "$WORK/nope.xlsx" 2>&1 >/dev/null); rc=$?
 if [ $rc -eq 2 ] && [ "$(printf '%s\n' "$err" | grep -c .)" -eq 1 ]; then pass "bad input: exit 2, one line"

@@ -91,7 +91,10 @@ def write_results_csv(insights, path: Path, *, mask: bool = True) -> Path:
     path = Path(path)
     if not path.parent.exists():
         raise UserError(f"Folder {path.parent} does not exist: create it or choose another --results path.")
-    tmp = path.with_name(f".{path.name}.tmp")
+    from core.tempfiles import sweep_stale, temp_path
+
+    sweep_stale(path)  # left by a killed earlier run
+    tmp = temp_path(path)
     try:
         with open(tmp, "w", encoding="utf-8-sig", newline="") as fh:
             writer = csv.writer(fh)

@@ -5,14 +5,14 @@ are native Excel charts (openpyxl.chart) over tables on the same sheet.
 
 File rules: the workbook is written to a temporary file in the target folder and then
 ``os.replace``-d onto the final name, so a crash or a cancel never leaves a half-written
-report under that name. Free text (reviews, quotes, clauses) is passed through
+report under that name; temporary files that a killed writer left are removed by the next
+write (``core.tempfiles``). Free text (reviews, quotes, clauses) is passed through
 ``core.text.mask_pii`` unless ``mask=False``; author, order id, follow-up and reply
 columns are never written. No cell is ever a formula (see ``report_cells``).
 """
 from __future__ import annotations
 
 import os
-import tempfile
 from pathlib import Path
 from typing import Callable, Sequence
 
@@ -27,6 +27,7 @@ from core.analysis.insights import Insights
 from core.errors import UserError
 from core.jobs import CancelToken, Progress
 from core.report_cells import TEXT, make_cell
+from core.tempfiles import sweep_stale, temp_path
 
 SHEETS = ("overview", "reviews", "aspects", "topics", "trends", "products", "requests", "fix", "method")
 _FILLS = {"negative": "F8CBAD", "neutral": "EDEDED", "positive": "C6EFCE"}
@@ -287,14 +288,11 @@ def write_report(insights: Insights, path: Path | str, *, lang: str = "zh", mask
             w.reviews(lambda f, msg, b=i / len(wanted) * 0.9: say(b + f * span, msg), cancel)
         else:
             getattr(w, key)()
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}_", suffix=".xlsx.tmp", dir=path.parent)
-    os.close(fd)
+    sweep_stale(path)  # temp files of earlier writes that were killed before their rename
+    tmp = temp_path(path)
     try:
         say(0.92, "Saving workbook")
         w.wb.save(tmp)
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)  # mkstemp creates 0600; a report is an ordinary user file
         os.replace(tmp, path)
     except PermissionError:
         raise UserError(f"Cannot write {path}: it is open in another program or the folder is read-only; "

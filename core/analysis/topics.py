@@ -44,13 +44,16 @@ def stopwords(lang: str) -> frozenset[str]:
 
 @lru_cache(maxsize=1)
 def _jieba():
-    """A private jieba Tokenizer with the e-commerce dictionary (the global one stays untouched)."""
+    """A private jieba Tokenizer with the e-commerce dictionary (the global one stays untouched);
+    its dictionary cache is kept in the user data dir or shipped in the build (``core.prebuilt``)."""
     import logging
 
     import jieba
 
+    from core.prebuilt import jieba_tokenizer
+
     jieba.setLogLevel(logging.WARNING)
-    tok = jieba.Tokenizer()
+    tok = jieba_tokenizer()
     userdict = resource_root() / "resources" / "userdict_zh.txt"
     if userdict.is_file():
         tok.load_userdict(str(userdict))
@@ -133,7 +136,8 @@ def cluster(embeddings: np.ndarray, *, k: int | None = None, seed: int = 0,
     """KMeans over L2-normalised embeddings: (labels [n], centroids [k, d]).
 
     Fitted on at most ``fit_sample`` rows (then every row is assigned), so 100k reviews
-    cost about as much as 20k.
+    cost about as much as 20k. Plain numpy (``kmeans``): scikit-learn's KMeans did the
+    same job but importing sklearn + scipy cost more start-up time than the clustering.
     """
     n = len(embeddings)
     if n == 0:
@@ -143,17 +147,75 @@ def cluster(embeddings: np.ndarray, *, k: int | None = None, seed: int = 0,
     k = min(k or choose_k(n), n)
     if k <= 1:
         return np.zeros(n, np.int64), x.mean(axis=0, keepdims=True)
-    from sklearn.cluster import KMeans, MiniBatchKMeans
-
     rng = np.random.default_rng(seed)
     sample = x if n <= fit_sample else x[rng.choice(n, fit_sample, replace=False)]
-    if len(sample) > 5000:
-        model = MiniBatchKMeans(n_clusters=k, random_state=seed, n_init=3, batch_size=2048)
+    if len(sample) > 5000:  # seed on 5k rows, then a few full passes (what MiniBatchKMeans was for)
+        start = kmeans(sample[rng.choice(len(sample), 5000, replace=False)], k, seed=seed)
+        centroids = kmeans(sample, k, init=start, max_iter=10)
     else:
-        model = KMeans(n_clusters=k, random_state=seed, n_init=3)
-    model.fit(sample)
-    labels = np.concatenate([model.predict(x[i:i + 20_000]) for i in range(0, n, 20_000)])
-    return labels.astype(np.int64), model.cluster_centers_
+        centroids = kmeans(sample, k, seed=seed)
+    labels = np.concatenate([_nearest(x[i:i + 20_000], centroids)[0] for i in range(0, n, 20_000)])
+    return labels.astype(np.int64), centroids
+
+
+def _nearest(x: np.ndarray, centroids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Index of the closest centroid per row and the squared distance to it."""
+    d = (x * x).sum(axis=1)[:, None] - 2.0 * (x @ centroids.T) + (centroids * centroids).sum(axis=1)[None, :]
+    labels = d.argmin(axis=1)
+    return labels, np.maximum(d[np.arange(len(x)), labels], 0.0)
+
+
+def _kmeans_pp(x: np.ndarray, k: int, rng: np.random.Generator) -> np.ndarray:
+    """Greedy k-means++ seeding (as in scikit-learn: 2 + log k candidates per centre)."""
+    n = len(x)
+    trials = 2 + int(np.log(k))
+    sq = (x * x).sum(axis=1)
+    centres = [x[rng.integers(n)]]
+    closest = np.maximum(sq - 2.0 * (x @ centres[0]) + float(centres[0] @ centres[0]), 0.0)
+    for _ in range(1, k):
+        total = float(closest.sum())
+        if total <= 0:  # fewer distinct points than k: repeat one
+            centres.append(x[rng.integers(n)])
+            continue
+        cand = np.searchsorted(np.cumsum(closest), rng.random(trials) * total).clip(0, n - 1)
+        to_cand = np.maximum(sq[None, :] - 2.0 * (x[cand] @ x.T) + sq[cand][:, None], 0.0)
+        dist = np.minimum(closest[None, :], to_cand)
+        best = int(dist.sum(axis=1).argmin())
+        centres.append(x[cand[best]])
+        closest = dist[best]
+    return np.vstack(centres).astype(np.float32)
+
+
+def kmeans(x: np.ndarray, k: int, *, seed: int = 0, n_init: int = 3, max_iter: int = 100,
+           tol: float = 1e-4, init: np.ndarray | None = None) -> np.ndarray:
+    """Lloyd's k-means with k-means++ seeding, best of ``n_init`` runs by inertia: centroids [k, d].
+
+    ``init`` starts one run from given centroids instead. Stops when the centroids move less
+    than ``tol`` times the data's mean variance (scikit-learn's rule). An empty cluster takes
+    the point farthest from its centroid.
+    """
+    x = np.asarray(x, np.float32)
+    rng = np.random.default_rng(seed)
+    tol_abs = tol * float(x.var(axis=0).mean())
+    best, best_inertia = None, np.inf
+    for _ in range(1 if init is not None else n_init):
+        c = np.array(init, np.float32) if init is not None else _kmeans_pp(x, k, rng)
+        for _ in range(max_iter):
+            labels, dist = _nearest(x, c)
+            counts = np.bincount(labels, minlength=k)
+            new = (labels[None, :] == np.arange(k)[:, None]).astype(np.float32) @ x  # per-cluster sums
+            for j in np.flatnonzero(counts == 0):
+                far = int(dist.argmax())
+                new[j], counts[j], dist[far] = x[far], 1, 0.0
+            new /= counts[:, None]
+            shift = float(((new - c) ** 2).sum())
+            c = new
+            if shift <= tol_abs:
+                break
+        inertia = float(_nearest(x, c)[1].sum())
+        if inertia < best_inertia:
+            best, best_inertia = c, inertia
+    return best
 
 
 def representatives(embeddings: np.ndarray, labels: np.ndarray, centroids: np.ndarray, cluster_id: int,

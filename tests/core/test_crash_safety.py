@@ -147,7 +147,7 @@ def test_killed_analyze_never_leaves_a_half_written_report(tiny, tmp_path):
                     counts["report_complete"] += int(ok)
             elif path is report:
                 counts["report_absent"] += 1
-        for p in out.iterdir():  # the killed process cannot clean its temp file up; the next save ignores it
+        for p in out.iterdir():  # the killed process cannot clean its temp file up (the next write does: below)
             if p.name.startswith("."):
                 counts["temp_left"] += 1
                 p.unlink()
@@ -155,6 +155,44 @@ def test_killed_analyze_never_leaves_a_half_written_report(tiny, tmp_path):
     assert counts["losses"] == 0
     assert counts["kills"] >= KILLS * 3 // 4
     assert counts["during_save"] >= 1  # at least one kill really hit the save
+
+
+def test_next_analyze_removes_the_temp_file_a_killed_one_left(tiny, tmp_path):
+    """SIGKILL while the report is being saved leaves a hidden temp file (nothing can prevent
+    that); the next analyze writing the same report removes it, and the final name is never
+    half-written."""
+    n = 600
+    src = _review_file(tmp_path / "reviews.csv", n)
+    out = tmp_path / "out"
+    out.mkdir()
+    report, results = out / "report.xlsx", out / "results.csv"
+    other = out / ".someone_elses.xlsx.tmp"  # not a temp name of ours: must survive
+    other.write_bytes(b"x")
+    env = _env(tmp_path / "home", tmp_path)
+    cmd = [sys.executable, str(MAIN), "analyze", str(src), "-o", str(report), "--results", str(results),
+           "--model", str(tiny), "--device", "cpu", "--threads", "1", "--lang", "en"]
+    left: list[Path] = []
+    pid, tries = None, 0
+    while not left and tries < 8:  # the kill has to land inside the save, which takes a fraction of a second
+        tries += 1
+        report.unlink(missing_ok=True)
+        child = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        state = _kill_at(child, time.monotonic() + 300,
+                         lambda: any(p.name.endswith(".xlsx.tmp") and p != other for p in out.iterdir()))
+        pid = child.pid
+        if state == "killed":
+            left = [p for p in out.iterdir() if p.name.startswith(".") and p != other]
+    print(f"\nkilled during the save after {tries} tries; left behind: {[p.name for p in left]}")
+    assert left, f"no kill hit the report save in {tries} tries"
+    assert any(p.name.startswith(".report.") and f"-{pid}-" in p.name for p in left)
+    if report.exists():
+        assert _report_ok(report, n)  # os.replace already happened: whole, never half
+
+    done = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert _report_ok(report, n) and _results_ok(results, n)
+    hidden = sorted(p.name for p in out.iterdir() if p.name.startswith("."))
+    assert hidden == [other.name]
 
 
 # -- project import + labelling ---------------------------------------------------------------

@@ -42,3 +42,19 @@ def test_cluster_representatives_and_topics():
 
 def test_choose_k_grows_with_data():
     assert tp.choose_k(3) == 1 and tp.choose_k(100) == 2 and tp.choose_k(10_000) == 12
+
+
+def test_numpy_kmeans_matches_scikit_learn_quality():
+    from sklearn.cluster import KMeans
+
+    rng = np.random.default_rng(3)
+    centers = rng.normal(size=(5, 32))
+    x = (centers[rng.integers(5, size=400)] + 0.8 * rng.normal(size=(400, 32))).astype(np.float32)
+    ours = tp.kmeans(x, 5, seed=0)
+    inertia = float(tp._nearest(x, ours)[1].sum())
+    ref = KMeans(n_clusters=5, random_state=0, n_init=3).fit(x).inertia_
+    assert ours.shape == (5, 32) and inertia <= ref * 1.01
+    # more rows than the 5k fitting sample: seeded on a subsample, refined on all, every row labelled
+    big = np.vstack([x] * 15)
+    labels, cents = tp.cluster(big, k=5)
+    assert len(labels) == len(big) and cents.shape == (5, 32) and len(set(labels.tolist())) == 5

@@ -1,0 +1,95 @@
+"""Start-up caches: where they live, and building them ahead of time for the frozen app.
+
+Two things are slow the first time an analysis runs and are the same for every user of a
+given build:
+
+* jieba's prefix dictionary, built from its 349k-word ``dict.txt`` (seconds) and then kept as
+  a marshal cache. jieba puts that cache in the temp folder, which the OS empties; ours goes
+  to ``<user data dir>/cache`` so it is built once per PC, not once per reboot.
+* the intent head trained on the seed examples for the bundled model (an engine pass over
+  the seeds plus cross-validated logistic regressions, which also import scikit-learn).
+
+``build.spec`` runs ``python -m core.prebuilt OUT --model DIR`` and ships OUT as ``cache/`` in
+the bundle, so even the very first run of a fresh install loads both instead of building
+them. The bundled files are read-only; a cache that does not match (another jieba or Python
+version, a retrained model) is simply not found under its name and is built in the user
+data dir as before.
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from core.engine import resource_root
+
+
+def bundled_cache_dir() -> Path:
+    """``cache/`` next to ``models/`` and ``resources/``: present in the frozen build only."""
+    return resource_root() / "cache"
+
+
+def user_cache_dir() -> Path:
+    from core.model_store import user_data_dir
+
+    return user_data_dir() / "cache"
+
+
+def jieba_cache_name() -> str:
+    """The cache holds a marshal dump, whose format depends on the Python minor version."""
+    import jieba
+
+    return f"jieba-{jieba.__version__}-py{sys.version_info.major}{sys.version_info.minor}.cache"
+
+
+def jieba_tokenizer():
+    """A private jieba Tokenizer whose dictionary cache is the bundled one when it exists, else
+    the user data dir's (built there on first use), else jieba's default in the temp folder."""
+    import jieba
+
+    tok = jieba.Tokenizer()
+    tok.cache_file = jieba_cache_name()
+    if (bundled_cache_dir() / tok.cache_file).is_file():
+        tok.tmp_dir = str(bundled_cache_dir())
+    else:
+        folder = user_cache_dir()
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            tok.tmp_dir = str(folder)
+        except OSError:
+            pass  # read-only home: jieba falls back to the temp folder
+    return tok
+
+
+def prebuild(out: Path, *, model_dir: Path | None = None) -> list[Path]:
+    """Write the jieba cache and (with ``model_dir``) the seed-trained intent head into ``out``."""
+    import jieba
+
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    tok = jieba.Tokenizer()
+    tok.tmp_dir, tok.cache_file = str(out), jieba_cache_name()
+    (out / tok.cache_file).unlink(missing_ok=True)  # always from the dict.txt of this environment
+    tok.initialize()
+    if model_dir is not None:
+        from core.analysis.intents import load_intent_classifier
+        from core.engine import load_engine
+
+        for old in out.glob("intent_head_*.json"):
+            old.unlink()
+        load_intent_classifier(load_engine(model_dir, device="cpu"), cache_dir=out)
+    return sorted(p for p in out.iterdir() if p.is_file())
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description="Prebuild start-up caches for the frozen app (used by build.spec).")
+    ap.add_argument("out", type=Path, help="folder to write; build.spec ships it as cache/")
+    ap.add_argument("--model", type=Path, help="model folder to train the seed intent head for")
+    args = ap.parse_args(argv)
+    for path in prebuild(args.out, model_dir=args.model):
+        print(f"{path.name}: {path.stat().st_size / 1e6:.1f} MB")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
