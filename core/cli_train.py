@@ -25,7 +25,12 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--mode", choices=("quick", "full"), default="quick",
                    help="quick: new head on frozen features (seconds); full: fine-tune the student (minutes)")
     p.add_argument("--text-column", help="with --data: the review text column")
-    p.add_argument("--label-column", help="with --data: the label column")
+    p.add_argument("--label-column", help="with --data: the label column (multi-label tasks: labels joined by ';', "
+                                         "a blank cell = none of the labels)")
+    p.add_argument("--labels", help="with --data and a custom task: its labels, comma-separated "
+                                    "(default: the values found in the column)")
+    p.add_argument("--multi-label", action="store_true",
+                   help="with --data and a custom task: a review may have several labels (intents always may)")
     p.add_argument("--sheet", help="with --data: the sheet to read")
     p.add_argument("--out", type=Path, help="with --data: write the model folder here (use it with analyze --model)")
     p.add_argument("--model", type=Path, help="start from this model folder (default: the active model)")
@@ -50,42 +55,65 @@ def _progress_bar():
     return bar, update
 
 
-def _labelled_from_project(path: Path, task: str) -> tuple[list[str], list[str], list[str]]:
+def _labelled_from_project(path: Path, task: str) -> tuple[list[str], list, list[str], bool]:
+    """(texts, labels, label names, multi-label?); multi-label rows hold label lists."""
     from core.project import Project
 
     with Project.open(path, readonly=True) as project:
         spec = project.task(task)
-        if spec.kind != "single":
-            raise UserError(f"Task '{task}' is multi-label; retraining supports single-label tasks so far: "
-                            "train the intent head from the GUI's intents page instead.")
         frame = project.labels(task)
     if frame.empty:
         raise UserError(f"Project {path.name} has no '{task}' labels yet: label some reviews first.")
-    return frame["text"].astype(str).tolist(), frame["value"].astype(str).tolist(), list(spec.labels)
+    if spec.kind == "multi":
+        grouped = frame.groupby("review_id", sort=True).agg(text=("text", "first"), value=("value", list))
+        return grouped["text"].astype(str).tolist(), grouped["value"].tolist(), list(spec.labels), True
+    return frame["text"].astype(str).tolist(), frame["value"].astype(str).tolist(), list(spec.labels), False
 
 
-def _labelled_from_file(args) -> tuple[list[str], list[str], list[str]]:
-    from core.labels import normalize_column, read_sheet
+def _labelled_from_file(args) -> tuple[list[str], list, list[str], bool]:
+    from core.labels import normalize_column, read_sheet, split_multi
+    from core.project_schema import INTENT_LABELS
 
     if not args.text_column or not args.label_column:
         raise UserError("With --data, name the columns: --text-column C --label-column L.")
-    if args.task != "sentiment":
-        raise UserError(f"Training task '{args.task}' from a file needs a project with that task: "
-                        "create the project and import the labels with import-labels.")
+    multi = args.task == "intents" or args.multi_label
+    if args.task == "sentiment" and multi:
+        raise UserError("Sentiment takes one label per review: drop --multi-label.")
     frame = read_sheet(args.data, sheet=args.sheet)
     for col in (args.text_column, args.label_column):
         if col not in frame.columns:
             raise UserError(f"{args.data.name}: no column '{col}' (columns: {', '.join(map(str, frame.columns))}).")
-    frame = frame[[args.text_column, args.label_column]].dropna()
-    frame = frame[frame[args.text_column].astype(str).str.strip() != ""]
-    values = normalize_column(frame[args.label_column].tolist(), task="sentiment", kind="single",
-                              labels=SENTIMENT_LABELS, rows=[int(i) + 2 for i in frame.index],
-                              where=(args.data.name, args.label_column))
-    return frame[args.text_column].astype(str).tolist(), [v[0] for v in values], SENTIMENT_LABELS
+    frame = frame[[args.text_column, args.label_column]]
+    frame = frame[frame[args.text_column].notna() & (frame[args.text_column].astype(str).str.strip() != "")]
+    if multi:  # a blank cell: the review was read and none of the labels applies
+        frame = frame.assign(**{args.label_column: frame[args.label_column].fillna("")})
+    else:
+        frame = frame.dropna()
+    if args.task == "sentiment":
+        names = SENTIMENT_LABELS
+    elif args.task == "intents":
+        names = list(INTENT_LABELS)
+    elif args.labels:
+        names = [x.strip() for x in args.labels.split(",") if x.strip()]
+    else:
+        cells = frame[args.label_column].astype(str)
+        names = sorted({part for c in cells for part in (split_multi(c) if multi else [c.strip()]) if part})
+    kind = "multi" if multi else "single"
+    keep = frame[args.label_column].astype(str).str.strip() != ""
+    values = normalize_column(frame.loc[keep, args.label_column].tolist(), task=args.task, kind=kind, labels=names,
+                              rows=[int(i) + 2 for i in frame.index[keep]], where=(args.data.name, args.label_column))
+    texts = frame[args.text_column].astype(str).tolist()
+    if not multi:
+        return texts, [v[0] for v in values], names, False
+    it = iter(values)
+    return texts, [next(it) if k else [] for k in keep.tolist()], names, True
 
 
 def _print_metrics(result) -> None:
     def line(name, m):
+        if "micro_f1" in m:
+            return (f"  {name:<8} micro-F1 {m['micro_f1']:.3f}  macro-F1 {m['macro_f1']:.3f}  "
+                    f"exact match {m['accuracy']:.3f}")
         return f"  {name:<8} accuracy {m['accuracy']:.3f}  macro-F1 {m['macro_f1']:.3f}"
 
     print(f"evaluation: {result.evaluation}, {result.n_eval} reviews; trained on {result.n_train}")
@@ -99,20 +127,22 @@ def _print_metrics(result) -> None:
 
 def run_train(args: argparse.Namespace) -> int:
     from core.training import TrainConfig, train_model
+    from core.training_multi import train_multilabel_model
 
     if args.project:
-        texts, labels, label_names = _labelled_from_project(args.project, args.task)
+        texts, labels, label_names, multi = _labelled_from_project(args.project, args.task)
     else:
         if not args.out:
             raise UserError("With --data, say where the model folder goes: --out DIR.")
-        texts, labels, label_names = _labelled_from_file(args)
+        texts, labels, label_names, multi = _labelled_from_file(args)
     cfg = TrainConfig(mode=args.mode, seed=args.seed, threads=args.threads)
     bar, update = _progress_bar()
     cancel = CancelToken()
     t0 = time.time()
+    trainer = train_multilabel_model if multi else train_model
     try:
-        result = train_model(texts, labels, task=args.task, label_names=label_names, mode=args.mode,
-                             base_dir=args.model, config=cfg, progress=update, cancel=cancel, seed=args.seed)
+        result = trainer(texts, labels, task=args.task, label_names=label_names, mode=args.mode,
+                         base_dir=args.model, config=cfg, progress=update, cancel=cancel, seed=args.seed)
     finally:
         bar.close()
     _print_metrics(result)
@@ -140,5 +170,5 @@ def run_train(args: argparse.Namespace) -> int:
     state = "activated" if activate else "stored, not activated"
     if not activate and not result.better and not args.force:
         state += " (not better than the current model; use --force to activate anyway)"
-    print(f"version {version.version} {state} ({time.time() - t0:.0f} s)")
+    print(f"{args.task} version {version.version} {state} ({time.time() - t0:.0f} s)")
     return 0

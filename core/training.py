@@ -375,9 +375,10 @@ def _int8_agreement(fp32: Path, int8: Path, ids: list[list[int]], rows: list[int
 
 
 def should_activate(result: TrainResult, *, force: bool = False, no_activate: bool = False) -> bool:
-    """A new version becomes active only for the sentiment task (the one analysis uses), and only
-    when it beat the current model on the held-out reviews, unless the owner insists."""
-    if no_activate or result.task != "sentiment":
+    """A new version becomes its task's active version (the store keeps one per task) only when
+    it beat the current model on the held-out reviews (or is the task's first model), unless
+    the owner insists."""
+    if no_activate:
         return False
     return result.better or force
 

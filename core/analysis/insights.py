@@ -13,7 +13,9 @@ Stages (one way, each over plain values):
    each such clause in ONE batched engine call over all reviews (plus one call for the
    next clauses of the clauses that came out neutral, see ``aspects.resolve_polarity``);
    a one-clause review reuses the review's prediction.
-4. intents: rules OR seed-trained head over the embeddings (``intents.py``).
+4. intents: rules OR seed-trained head over the embeddings, or rules OR the owner's
+   trained intents model when one is active (``intents.py``); then one ``task:<name>``
+   column per active custom-task model (``core.task_models``).
 5. aggregates: keywords, topics, trends, products, mismatches, what-to-fix, requests
    (``summary.py``).
 
@@ -75,7 +77,8 @@ class Insights:
         """The per-review table as exported to CSV (no embeddings, no internals)."""
         cols = ["row", "text", "sentiment", "sentiment_confidence", "aspects", "intents", "skipped", "language",
                 "duplicate_of", "product", "date", "rating", "mismatch"]
-        return self.reviews[[c for c in cols if c in self.reviews.columns]]
+        tasks = [c for c in self.reviews.columns if str(c).startswith("task:")]
+        return self.reviews[[c for c in cols if c in self.reviews.columns] + tasks]
 
 
 def skip_reason(text: str, *, placeholder) -> str:
@@ -113,8 +116,12 @@ def _predict_list(engine: Engine, texts: list[str], progress: Progress, cancel: 
 
 def analyze_table(table: ReviewTable, engine: Engine, *, progress: Progress | None = None,
                   cancel: CancelToken | None = None, lexicon: asp.Lexicon | None = None,
-                  intents: IntentClassifier | None = None, widen: bool = False) -> Insights:
+                  intents: IntentClassifier | None = None, widen: bool = False,
+                  task_models: list | None = None) -> Insights:
     """Analyse every review of ``table`` with ``engine``; see the module docstring for stages.
+
+    ``task_models``: custom-task models to add as ``task:<name>`` columns (default: the
+    active ones in the model store; ``[]`` for none).
 
     Checks ``cancel`` between stages and once per engine batch (raises ``Cancelled``).
     """
@@ -224,6 +231,15 @@ def analyze_table(table: ReviewTable, engine: Engine, *, progress: Progress | No
         if extra in frame.columns:
             reviews[extra] = frame[extra].to_numpy()
     reviews["mismatch"] = mismatch_flags(reviews["rating"], reviews["sentiment"], reviews["sentiment_confidence"])
+    if task_models is None:
+        from core.task_models import active_task_models
+
+        task_models = active_task_models(device=engine.device_name, threads=engine.config.threads)
+    if task_models:
+        from core.task_models import add_task_columns
+
+        say(0.82, "Custom tasks")
+        add_task_columns(reviews, unique, review_uid, task_models, cancel=cancel)
 
     mention_rows = []
     for i in np.flatnonzero(has):
@@ -247,6 +263,8 @@ def analyze_table(table: ReviewTable, engine: Engine, *, progress: Progress | No
         "rows": n, "analysed": int(has.sum()), "skipped": counts, "duplicates": int(sum(d is not None for d in dup)),
         "unique_texts": len(unique), "clauses_scored": len(clause_texts) + len(next_texts),
         "intent_head": classifier.head.metrics if classifier.head is not None else None,
+        "intent_model": getattr(classifier.model, "version", None),
+        "task_models": {m.task: m.version for m in task_models or []},
         "seconds": round(elapsed, 2),
     }
     say(1.0, f"Analysed {int(has.sum()):,} reviews")

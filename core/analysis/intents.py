@@ -10,10 +10,14 @@ Two parts, OR-ed together:
   (seconds). Each intent's threshold is chosen by cross-validation on the seeds for the
   combined decision (rule hit OR probability >= threshold).
 
-``train_intent_head(texts, label_sets, embeddings)`` is the training entry point that
-``core/training.py`` can call with the owner's labels; an ``IntentHead`` is saved as JSON
-(``schema_version`` 1), never pickled. The seed-trained head is cached per model version
-and seed-file hash in the user data directory.
+When the owner has trained an intents model (``main.py train --task intents``, see
+``core.training_multi``) and it is the active intents version in the model store, it
+replaces the seed-trained head: rules OR the owner's model (its own per-label thresholds,
+no sentiment veto: it learnt from the owner's labels). Without one, or when it fails to
+load, the rule + seed classifier is the fallback.
+
+An ``IntentHead`` is saved as JSON (``schema_version`` 1), never pickled. The seed-trained
+head is cached per model version and seed-file hash in the user data directory.
 """
 from __future__ import annotations
 
@@ -30,7 +34,6 @@ import numpy as np
 
 from core.engine import resource_root
 from core.errors import UserError
-from core.prebuilt import bundled_cache_dir
 
 INTENTS = ("complaint", "refund_return", "question", "suggestion", "praise", "repurchase", "logistics_problem")
 SCHEMA_VERSION = 1
@@ -224,19 +227,25 @@ def train_intent_head(texts: Sequence[str], label_sets: Sequence[Sequence[str]],
 # -- the classifier used by analysis --------------------------------------------------
 @dataclass
 class IntentClassifier:
-    """Rules OR head, with a sentiment veto on the head for praise / complaint."""
+    """Rules OR head, with a sentiment veto on the head for praise / complaint; or rules OR
+    the owner's trained intents model (``model``, a ``core.task_models.TaskModel``)."""
 
     rules: IntentRules
     head: IntentHead | None
+    model: object | None = None
+
 
     def classify(self, texts: Sequence[str], langs: Sequence[str], embeddings: np.ndarray | None = None,
                  sentiment_probs: np.ndarray | None = None,
                  labels: Sequence[str] = ("negative", "neutral", "positive")) -> list[list[str]]:
         probs = self.head.predict_proba(embeddings) if (self.head is not None and embeddings is not None) else None
+        trained = self.model.predict(list(texts)) if self.model is not None else None
         neg, pos = list(labels).index("negative"), list(labels).index("positive")
         out = []
         for i, (text, lang) in enumerate(zip(texts, langs)):
             found = self.rules.hits(text, lang)
+            if trained is not None:
+                found |= {intent for intent in trained[i] if intent in INTENTS}
             if probs is not None:
                 for j, intent in enumerate(self.head.intents):
                     if intent in found or probs[i, j] < self.head.thresholds[j]:
@@ -251,12 +260,18 @@ class IntentClassifier:
         return out
 
 
-def load_intent_classifier(engine=None, *, cache_dir: Path | None = None) -> IntentClassifier:
-    """Rules plus the seed-trained head (cached per model version and seed hash).
+def load_intent_classifier(engine=None, *, cache_dir: Path | None = None, use_trained: bool = True
+                           ) -> IntentClassifier:
+    """Rules plus the owner's active intents model (``use_trained``), else plus the
+    seed-trained head (cached per model version and seed hash).
 
     Without an engine (or a model without an embedding output) only the rules are used.
     """
     rules = load_rules()
+    if use_trained:
+        trained = _active_intents_model(engine)
+        if trained is not None:
+            return IntentClassifier(rules, None, trained)
     if engine is None or not getattr(engine, "_has_embedding", True):
         return IntentClassifier(rules, None)
     from core.analysis.aspects import user_data_dir
@@ -266,13 +281,11 @@ def load_intent_classifier(engine=None, *, cache_dir: Path | None = None) -> Int
     meta = (getattr(engine, "manifest", {}) or {}).get("files", {}).get("model.onnx", "")
     model_sha = (meta.get("sha256", "") if isinstance(meta, dict) else str(meta))[:8]
     path = Path(cache_dir) / f"intent_head_{safe_version}_{model_sha}_{seeds_hash()}.json"
-    # the frozen build ships the head for its bundled model (same name: same model and seeds)
-    for candidate in (path, bundled_cache_dir() / path.name):
-        if candidate.is_file():
-            try:
-                return IntentClassifier(rules, IntentHead.load(candidate))
-            except UserError:
-                pass  # a broken cache is retrained below
+    if path.is_file():
+        try:
+            return IntentClassifier(rules, IntentHead.load(path))
+        except UserError:
+            pass  # a broken cache is retrained below
     texts, labels, langs = load_seeds()
     emb = engine.predict(texts, with_embeddings=True).embeddings
     head = train_intent_head(texts, labels, emb, langs=langs, rules=rules)
@@ -281,6 +294,22 @@ def load_intent_classifier(engine=None, *, cache_dir: Path | None = None) -> Int
     except OSError:
         pass  # read-only home: train again next time
     return IntentClassifier(rules, head)
+
+
+def _active_intents_model(engine):
+    """The active trained intents model, or None (none trained, or it no longer loads)."""
+    from core.model_store import ModelStore
+    from core.task_models import load_task_model
+
+    try:
+        path = ModelStore().active_dir("intents")
+        if path is None:
+            return None
+        threads = getattr(getattr(engine, "config", None), "threads", None)
+        model = load_task_model(path, device="cpu", threads=threads)
+    except UserError:
+        return None
+    return model if model.multi_label and set(model.labels) <= set(INTENTS) else None
 
 
 def format_intents(intents: Sequence[str]) -> str:

@@ -1,0 +1,145 @@
+"""Intents and custom tasks: real (small) training runs, per-task activation, use in analysis."""
+from __future__ import annotations
+
+import csv
+import json
+import random
+
+import numpy as np
+import pytest
+
+from core.analysis.intents import INTENTS, intents_dir, load_intent_classifier, load_rules
+from core.cli import run_cli
+from core.engine import load_engine
+from core.model_store import ModelStore
+from core.modelbuild.data import shared_data_dir
+from core.task_models import load_task_model
+from core.training import TrainConfig
+from core.training_multi import multilabel_metrics, train_multilabel_model
+
+
+@pytest.fixture()
+def home(tmp_path, monkeypatch):
+    monkeypatch.setenv("REVIEWLENS_HOME", str(tmp_path / "home"))
+    return tmp_path
+
+
+def _seeds(n: int | None = None, seed: int = 0) -> list[dict]:
+    rows = [json.loads(line) for line in (intents_dir() / "seeds_zh.jsonl").read_text(encoding="utf-8").splitlines()
+            if line.strip()]
+    random.Random(seed).shuffle(rows)
+    return rows[:n] if n else rows
+
+
+def _fruit(n: int, seed: int = 0) -> list[dict]:
+    with open(shared_data_dir() / "reviews_zh" / "online_shopping_5cats.csv", encoding="utf-8-sig", newline="") as fh:
+        rows = [r for r in csv.DictReader(fh) if r["cat"] == "水果" and 4 < len(r["review"]) < 100]
+    random.Random(seed).shuffle(rows)
+    return rows[:n]
+
+
+def test_multilabel_metrics_by_hand():
+    y = np.array([[1, 0], [1, 1], [0, 0], [0, 1]])
+    p = np.array([[1, 0], [1, 0], [0, 1], [0, 1]])
+    m = multilabel_metrics(y, p, ["a", "b"])
+    assert m["accuracy"] == 0.5  # rows 0 and 3 exactly right
+    assert m["per_class"]["a"]["f1"] == 1.0 and m["per_class"]["b"]["f1"] == pytest.approx(0.5)
+    assert m["micro_f1"] == pytest.approx(2 * 3 / (4 + 4)) and m["macro_f1"] == pytest.approx(0.75)
+
+
+def test_intents_from_a_file_quick_model_is_used_by_analysis(home, capsys):
+    data = home / "intents.csv"
+    with open(data, "w", encoding="utf-8", newline="") as fh:
+        w = csv.writer(fh)
+        w.writerow(["评价", "意图"])
+        for r in _seeds():
+            w.writerow([r["text"], ";".join(r["intents"])])  # a blank cell: none of the intents
+    out = home / "intents-model"
+    assert run_cli(["train", "--data", str(data), "--text-column", "评价", "--label-column", "意图",
+                    "--task", "intents", "--out", str(out)]) == 0
+    printed = capsys.readouterr().out
+    assert "micro-F1" in printed and "current" in printed
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["task"] == "intents" and manifest["multi_label"] is True
+    assert manifest["labels"] == list(INTENTS) and len(manifest["thresholds"]) == len(INTENTS)
+    new, current = manifest["metrics"]["new"], manifest["metrics"]["current"]
+    assert new["n"] == current["n"] > 0 and set(new["per_class"]) == set(INTENTS)
+    assert new["micro_f1"] > 0.6, new  # held-out reviews: the head learnt the owner's intents
+
+    store = ModelStore()
+    assert run_cli(["models", "import", str(out)]) == 0
+    version = store.versions()[0].version
+    assert run_cli(["models", "activate", version]) == 0
+    assert store.active_version() is None and store.active_version("intents") == version  # sentiment untouched
+
+    from core.analysis.insights import analyze_table
+    from core.importer import read_reviews
+
+    texts = ["橘子很甜，下次还来买", "请问这个苹果能放几天？", "快递太慢了，一周才到，烂了好几个，要求退款"]
+    sheet = home / "reviews.csv"
+    with open(sheet, "w", encoding="utf-8", newline="") as fh:
+        csv.writer(fh).writerows([["评价内容"], *[[t] for t in texts]])
+    engine = load_engine(device="cpu")
+    clf = load_intent_classifier(engine)
+    assert clf.model is not None and clf.head is None
+    insights = analyze_table(read_reviews(str(sheet)), engine, task_models=[])
+    assert insights.method["intent_model"] == version
+    rules = load_rules()
+    trained = load_task_model(store.get(version).path).predict(texts)
+    for text, got, extra in zip(texts, insights.reviews["intents"], trained):
+        want = rules.hits(text, "zh") | set(extra)
+        assert got == ";".join(i for i in INTENTS if i in want)
+    assert "refund_return" in insights.reviews["intents"].iloc[2]
+
+
+def test_custom_task_from_project_is_activated_and_becomes_a_results_column(home):
+    from core.labels import import_labels
+    from core.project import Project
+
+    rows = _fruit(90, seed=4)
+    data = home / "defects.csv"
+    with open(data, "w", encoding="utf-8", newline="") as fh:
+        w = csv.writer(fh)
+        w.writerow(["评价内容", "freshness"])
+        for r in rows:
+            w.writerow([r["review"], "fresh" if r["label"] == "1" else "spoiled"])
+    proj = home / "shop.rlproj"
+    with Project.create(proj) as project:
+        project.add_task("freshness", ["fresh", "spoiled"])
+        import_labels(project, data, text_column="评价内容", label_column="freshness", task="freshness")
+    assert run_cli(["train", "--project", str(proj), "--task", "freshness", "--mode", "quick"]) == 0
+    store = ModelStore()
+    assert store.active_version() is None  # the sentiment model analysis uses is unchanged
+    version = store.active_version("freshness")
+    assert version is not None and store.get(version).task == "freshness"
+
+    sheet = home / "new.csv"
+    new_rows = _fruit(40, seed=99)
+    with open(sheet, "w", encoding="utf-8", newline="") as fh:
+        csv.writer(fh).writerows([["评价内容"], *[[r["review"]] for r in new_rows]])
+    results = home / "results.csv"
+    assert run_cli(["analyze", str(sheet), "--results", str(results), "--threads", "2"]) == 0
+    with open(results, encoding="utf-8-sig") as fh:
+        got = list(csv.DictReader(fh))
+    assert len(got) == 40 and "task:freshness" in got[0]
+    answers = [g["task:freshness"] for g in got]
+    assert set(answers) <= {"fresh", "spoiled", ""}
+    truth = ["fresh" if r["label"] == "1" else "spoiled" for r in new_rows]
+    assert np.mean([a == t for a, t in zip(answers, truth)]) > 0.75
+    assert run_cli(["models", "rollback", "--task", "freshness"]) == 0
+    assert store.active_version("freshness") is None
+
+
+def test_full_mode_multilabel_trains_exports_and_predicts(home):
+    rows = _seeds(72, seed=2)
+    cfg = TrainConfig(mode="full", max_epochs=1, train_layers=1, batch_size=8, max_length=64, threads=2)
+    result = train_multilabel_model([r["text"] for r in rows], [r["intents"] for r in rows], task="intents",
+                                    label_names=list(INTENTS), mode="full", config=cfg, staging_root=home / "stage")
+    manifest = json.loads((result.staging_dir / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["multi_label"] is True and len(manifest["thresholds"]) == len(INTENTS)
+    assert manifest["metrics"]["int8_vs_fp32_agreement"] >= 0.8
+    assert result.evaluation == "held-out" and "micro_f1" in result.metrics_new
+    assert result.metrics_current is not None  # the rule + seed classifier, on the same reviews
+    model = load_task_model(result.staging_dir)
+    answers = model.predict(["质量很好，还会回购", "怎么还没发货？"])
+    assert len(answers) == 2 and all(set(a) <= set(INTENTS) for a in answers)
