@@ -43,6 +43,9 @@ def register(subparsers) -> None:
     p.add_argument("--rating-column", help="column with the star rating")
     p.add_argument("--date-column", help="column with the review date")
     p.add_argument("--product-column", help="column with the product name")
+    p.add_argument("--sku-column", help="column with the SKU / variant (颜色分类, 商品属性, Variant)")
+    p.add_argument("--followup-column", help="column with the follow-up review (追评/追加评价)")
+    p.add_argument("--reply-column", help="column with the merchant's reply (商家回复)")
     p.add_argument("--sheet", help="sheet to read (default: the one that looks like reviews)")
     p.add_argument("--model", metavar="DIR", help="model folder (default: the active model)")
     p.add_argument("--device", choices=("auto", "cpu", "cuda"), default="auto")
@@ -133,7 +136,9 @@ def run_analyze(args: argparse.Namespace) -> int:
     try:
         table = read_reviews(args.input, sheet=args.sheet, text_column=args.text_column,
                              rating_column=args.rating_column, date_column=args.date_column,
-                             product_column=args.product_column, progress=wrap_progress(bar, 0.0, 0.05))
+                             product_column=args.product_column, sku_column=args.sku_column,
+                             followup_column=args.followup_column, reply_column=args.reply_column,
+                             progress=wrap_progress(bar, 0.0, 0.05))
         bar(0.05, "Loading model")
         engine = load_engine(args.model, device=args.device, threads=args.threads)
         insights = analyze_table(table, engine, progress=wrap_progress(bar, 0.07, 0.9))

@@ -258,9 +258,11 @@ def preview(path: str | Path, *, sheet: str | None = None, n: int = 20
 
 def read_reviews(path: str | Path, *, sheet: str | None = None, text_column: str | int | None = None,
                  rating_column: str | int | None = None, date_column: str | int | None = None,
-                 product_column: str | int | None = None, progress: Progress | None = None,
-                 cancel: CancelToken | None = None) -> ReviewTable:
-    """Read one sheet of reviews. Column overrides take a name, a 1-based index or a letter.
+                 product_column: str | int | None = None, sku_column: str | int | None = None,
+                 followup_column: str | int | None = None, reply_column: str | int | None = None,
+                 progress: Progress | None = None, cancel: CancelToken | None = None) -> ReviewTable:
+    """Read one sheet of reviews. Column overrides take a name, a 1-based index or a letter;
+    an overridden column plays only that role (a guess that chose it for another role is dropped).
 
     Raises ``UserError`` for bad input and ``Cancelled`` when ``cancel`` is set.
     """
@@ -273,7 +275,8 @@ def read_reviews(path: str | Path, *, sheet: str | None = None, text_column: str
     progress(0.5, "Finding columns")
     h, headers, data = _split(p, raw)
     overrides = {"text": text_column, "rating": rating_column, "date": date_column,
-                 "product": product_column}
+                 "product": product_column, "sku": sku_column, "followup": followup_column,
+                 "reply": reply_column}
     guesses = _guesses(p, raw.name, headers, [r for _, r in data[:1000]], overrides)
     if guesses["text"].column is None:
         raise UserError(f"no column looks like review text in {_where(p, raw.name)}: name it with "

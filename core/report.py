@@ -123,8 +123,9 @@ class _Writer:
             ws.conditional_formatting.add(f"C2:C{n + 1}", CellIsRule(operator="equal", formula=[f'"{self.label(s)}"'],
                                                                    fill=PatternFill("solid", bgColor=color)))
         mism = {"high_rating_negative_text": t["mismatch_high"], "low_rating_positive_text": t["mismatch_low"]}
-        cols = [data[c].to_numpy() for c in ("row", "text", "sentiment", "sentiment_confidence", "aspects", "intents",
-                                             "product", "date", "rating", "mismatch", "skipped", "duplicate_of")]
+        # Python scalars (tolist), not numpy ones: make_cell's fast path takes str/int/float
+        cols = [data[c].tolist() for c in ("row", "text", "sentiment", "sentiment_confidence", "aspects", "intents",
+                                           "product", "date", "rating", "mismatch", "skipped", "duplicate_of")]
         for i in range(n):
             if i % 5000 == 0:
                 if cancel is not None:

@@ -72,7 +72,7 @@ TEXT = {
 
 
 def is_missing(value) -> bool:
-    if value is None or value is pd.NaT:
+    if value is None or value is pd.NaT or value is pd.NA:
         return True
     if isinstance(value, float) and math.isnan(value):
         return True
@@ -83,12 +83,26 @@ def is_missing(value) -> bool:
 
 
 def safe_text(value: str) -> str:
-    text = ILLEGAL_CHARACTERS_RE.sub("", value)
+    text = ILLEGAL_CHARACTERS_RE.sub("", value) if not value.isprintable() else value  # printable: nothing to drop
     return text if len(text) <= MAX_CELL else text[:MAX_CELL - 1] + "…"
 
 
 def make_cell(ws, value, *, header: bool = False, wrap: bool = False, number_format: str | None = None):
     """A WriteOnlyCell that can never be a formula."""
+    kind = type(value)
+    if kind is str or kind is int or (kind is float and value == value):  # the common cells: no pandas checks
+        if kind is str:
+            value = safe_text(value)
+        cell = WriteOnlyCell(ws, value=value)
+        if kind is str:
+            cell.data_type = "s"
+        if number_format:
+            cell.number_format = number_format
+        if header:
+            cell.font, cell.fill = HEADER_FONT, HEADER_FILL
+        elif wrap:
+            cell.alignment = WRAP
+        return cell
     if is_missing(value):
         value = None
     elif isinstance(value, np.generic):

@@ -41,6 +41,7 @@ MIN_ZH_CHARS = 4
 MIN_EN_WORDS = 3
 
 _CJK = re.compile(r"[\u4e00-\u9fff]")
+_ASCII_LETTER = re.compile(r"[a-z]", re.IGNORECASE).match  # what (?<![a-z]) means with IGNORECASE
 
 
 def user_data_dir() -> Path:
@@ -83,6 +84,7 @@ class Lexicon:
     terms: dict[str, dict[str, list[str]]]
     names: dict[str, dict[str, str]] = field(default_factory=dict)
     _matchers: dict[str, tuple[re.Pattern, dict[str, str]]] = field(default_factory=dict, repr=False)
+    _indexes: dict[str, tuple[dict[str, str], dict[str, tuple[int, ...]]]] = field(default_factory=dict, repr=False)
 
     @property
     def aspects(self) -> list[str]:
@@ -92,6 +94,9 @@ class Lexicon:
         return self.names.get(aspect, {}).get(lang) or aspect
 
     def _matcher(self, lang: str) -> tuple[re.Pattern, dict[str, str]]:
+        """The reference matcher (one regex alternation, longest term first); ``find`` uses
+        ``_index`` instead and falls back to this for the rare text whose lower-casing changes
+        its length (offsets would shift)."""
         if lang not in self._matchers:
             term_to_aspect: dict[str, str] = {}
             for aspect, per_lang in self.terms.items():
@@ -103,23 +108,64 @@ class Lexicon:
             self._matchers[lang] = (re.compile(pattern, re.IGNORECASE), term_to_aspect)
         return self._matchers[lang]
 
+    def _index(self, lang: str) -> tuple[dict[str, str], dict[str, tuple[int, ...]]]:
+        """(lower-cased term -> aspect, first character -> term lengths, longest first)."""
+        if lang not in self._indexes:
+            _, term_to_aspect = self._matcher(lang)
+            lengths: dict[str, set[int]] = {}
+            for term in term_to_aspect:
+                if term:
+                    lengths.setdefault(term[0], set()).add(len(term))
+            self._indexes[lang] = (term_to_aspect, {c: tuple(sorted(ls, reverse=True)) for c, ls in lengths.items()})
+        return self._indexes[lang]
+
+    def _scan(self, low: str, lang: str) -> list[tuple[int, int, str]]:
+        """Leftmost-longest, non-overlapping term matches: what the reference regex finds, in
+        a dict lookup per candidate position instead of a 500-way alternation (10x faster)."""
+        term_to_aspect, by_first = self._index(lang)
+        out: list[tuple[int, int, str]] = []
+        n, i = len(low), 0
+        en = lang == "en"
+        while i < n:
+            lengths = by_first.get(low[i])
+            if lengths is None or (en and i and _ASCII_LETTER(low[i - 1])):
+                i += 1
+                continue
+            for ln in lengths:
+                end = i + ln
+                if end > n or low[i:end] not in term_to_aspect:
+                    continue
+                if en and end < n and _ASCII_LETTER(low[end]):
+                    continue
+                out.append((i, end, term_to_aspect[low[i:end]]))
+                i = end
+                break
+            else:
+                i += 1
+        return out
+
     def find(self, text: str, lang: str) -> list[tuple[str, str, int, int]]:
         """(aspect, term, start, end) for each term in ``text``, left to right, non-overlapping.
 
         Chinese text is matched with both the Chinese and the English terms (brands and
         words like "logo" appear in Chinese reviews); other text with the English terms.
+        Matching ignores case; an English term matches whole words only.
         """
         langs = ("zh", "en") if lang == "zh" or _CJK.search(text) else ("en",)
+        low = text.lower()
         found: list[tuple[str, str, int, int]] = []
         taken: list[tuple[int, int]] = []
         for lg in langs:
-            pattern, term_to_aspect = self._matcher(lg)
-            for m in pattern.finditer(text):
-                s, e = m.span()
+            if len(low) == len(text):
+                hits = self._scan(low, lg)
+            else:  # rare: lower() changed the length ("İ"), so offsets need the regex
+                pattern, term_to_aspect = self._matcher(lg)
+                hits = [(m.start(), m.end(), term_to_aspect[m.group(0).lower()]) for m in pattern.finditer(text)]
+            for s, e, aspect in hits:
                 if any(s < te and ts < e for ts, te in taken):
                     continue
                 taken.append((s, e))
-                found.append((term_to_aspect[m.group(0).lower()], m.group(0), s, e))
+                found.append((aspect, text[s:e], s, e))
         found.sort(key=lambda f: f[2])
         return found
 

@@ -161,8 +161,10 @@ def analyze_table(table: ReviewTable, engine: Engine, *, progress: Progress | No
     say(0.6, "Finding aspects")
     candidates: list[tuple] = []
     clause_uid: dict[str, int] = {}
+    all_clauses: list[list[str]] = []  # reused for keywords (tokens per clause)
     for t, lang in zip(unique, langs):
         clauses = split_clauses(t) or [t]
+        all_clauses.append(clauses)
         found = asp.find_review_mentions(t, clauses, lang, lexicon, widen=widen)
         multi = len(clauses) > 1
         if multi:
@@ -242,9 +244,10 @@ def analyze_table(table: ReviewTable, engine: Engine, *, progress: Progress | No
         add_task_columns(reviews, unique, review_uid, task_models, cancel=cancel)
 
     mention_rows = []
-    for i in np.flatnonzero(has):
+    row_numbers = reviews["row"].tolist()
+    for i in np.flatnonzero(has).tolist():
         for m in mentions_per_uid[review_uid[i]]:
-            mention_rows.append((i, int(reviews.at[i, "row"]), m.aspect, m.term, m.clause, m.polarity,
+            mention_rows.append((i, row_numbers[i], m.aspect, m.term, m.clause, m.polarity,
                                  round(m.confidence, 4), m.start, m.end))
     mentions = pd.DataFrame(mention_rows, columns=["index", "row", "aspect", "term", "clause", "polarity",
                                                    "confidence", "start", "end"])
@@ -252,7 +255,9 @@ def analyze_table(table: ReviewTable, engine: Engine, *, progress: Progress | No
     say(0.85, "Keywords, topics and trends")
     insights = Insights(reviews=reviews, mentions=mentions,
                         aspect_names={a: lexicon.names.get(a, {}) for a in lexicon.aspects})
-    summarise(insights, unique_texts=unique, review_uid=review_uid, embeddings=emb, langs=langs, cancel=cancel)
+    summarise(insights, unique_texts=unique, review_uid=review_uid, embeddings=emb, langs=langs, cancel=cancel,
+              clauses=all_clauses)
+    del all_clauses
     counts = {r: skipped.count(r) for r in SKIP_REASONS}
     elapsed = time.perf_counter() - started
     insights.method = {

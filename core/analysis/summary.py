@@ -136,9 +136,31 @@ def _topic_frame(unique_texts: Sequence[str], uid_sentiment: np.ndarray, uid_con
     return pd.DataFrame(rows, columns=cols), labels.astype(np.int64) + 1
 
 
+def _tokens_by_clause(clauses: Sequence[Sequence[str]], langs: Sequence[str], keep: set[str]
+                      ) -> tuple[list[list[str]], dict[str, list[str]]]:
+    """Tokens per review as the concatenation of its clauses' tokens (jieba never joins words
+    across the punctuation that separates clauses), and the tokens of the clauses in ``keep``
+    (the aspect clauses), so the aspect keywords need no second jieba pass."""
+    tokens: list[list[str]] = []
+    kept: dict[str, list[str]] = {}
+    for parts, lang in zip(clauses, langs):
+        toks: list[str] = []
+        for c in parts:
+            ct = kept.get(c)
+            if ct is None:
+                ct = tp.tokenize(c, lang)
+                if c in keep:
+                    kept[c] = ct
+            toks.extend(ct)
+        tokens.append(toks)
+    return tokens, kept
+
+
 def summarise(ins: Insights, *, unique_texts: Sequence[str], review_uid: np.ndarray,
-              embeddings: np.ndarray | None, langs: Sequence[str], cancel: CancelToken | None = None) -> None:
-    """Fill the aggregate tables of ``ins`` in place."""
+              embeddings: np.ndarray | None, langs: Sequence[str], cancel: CancelToken | None = None,
+              clauses: Sequence[Sequence[str]] | None = None) -> None:
+    """Fill the aggregate tables of ``ins`` in place. ``clauses``: each unique text's clauses
+    (``core.text.split_clauses``), when the caller has them: tokens are then taken per clause."""
     reviews, mentions = ins.reviews, ins.mentions
     n_u = len(unique_texts)
     uid_sentiment = np.full(n_u, "", dtype=object)
@@ -147,7 +169,11 @@ def summarise(ins: Insights, *, unique_texts: Sequence[str], review_uid: np.ndar
     uid_sentiment[review_uid[has]] = reviews["sentiment"].to_numpy()[has]
     uid_conf[review_uid[has]] = reviews["sentiment_confidence"].to_numpy(dtype=float)[has]
 
-    tokens = [tp.tokenize(t, lg) for t, lg in zip(unique_texts, langs)]
+    mention_clauses = set(mentions["clause"].tolist()) if not mentions.empty else set()
+    if clauses is not None:
+        tokens, clause_tokens = _tokens_by_clause(clauses, langs, mention_clauses)
+    else:
+        tokens, clause_tokens = [tp.tokenize(t, lg) for t, lg in zip(unique_texts, langs)], {}
     if cancel is not None:
         cancel.check()
     by_sentiment: dict[str, Counter] = {p: Counter() for p in POLARITIES}
@@ -159,7 +185,10 @@ def summarise(ins: Insights, *, unique_texts: Sequence[str], review_uid: np.ndar
     by_aspect: dict[str, Counter] = {}
     if not mentions.empty:
         for (aspect, clause), _ in mentions.groupby(["aspect", "clause"]).size().items():
-            by_aspect.setdefault(aspect, Counter()).update(tp.tokenize(clause, "zh" if tp._HAN.search(clause) else "en"))
+            toks = clause_tokens.get(clause)
+            if toks is None:
+                toks = tp.tokenize(clause, "zh" if tp._HAN.search(clause) else "en")
+            by_aspect.setdefault(aspect, Counter()).update(toks)
     ins.aspect_keywords = tp.ctfidf(by_aspect, top_n=10, min_count=1)
     ins.aspects = aspect_table(mentions)
 

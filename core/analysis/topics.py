@@ -43,6 +43,11 @@ def stopwords(lang: str) -> frozenset[str]:
 
 
 @lru_cache(maxsize=1)
+def _zh_en_stopwords() -> frozenset[str]:
+    return stopwords("zh") | stopwords("en")  # built once, not per review
+
+
+@lru_cache(maxsize=1)
 def _jieba():
     """A private jieba Tokenizer with the e-commerce dictionary (the global one stays untouched);
     its dictionary cache is kept in the user data dir or shipped in the build (``core.prebuilt``)."""
@@ -70,7 +75,7 @@ def tokenize(text: str, lang: str) -> list[str]:
         text = _MASK_TOKEN.sub(" ", mask_pii(text))
     out: list[str] = []
     if lang == "zh" or _HAN.search(text):
-        stop = stopwords("zh") | stopwords("en")
+        stop = _zh_en_stopwords()
         with _jieba_lock:  # jieba's lazy initialisation is not thread-safe
             words = _jieba().lcut(text)
         for w in words:

@@ -80,3 +80,34 @@ def test_resolve_polarity_falls_back_clause_next_review():
     assert asp.resolve_polarity(labels, np.array(neu), np.array(pos), np.array(neg))[0] == "positive"
     assert asp.resolve_polarity(labels, np.array(neu), None, np.array(neg))[0] == "negative"
     assert asp.resolve_polarity(labels, np.array(neu), np.array(neu), np.array(neu)) == ("neutral", 0.8)
+
+
+def _regex_find(lex: asp.Lexicon, text: str, lang: str) -> list[tuple[str, str, int, int]]:
+    """The reference: one regex alternation per language (what ``find`` replaced for speed)."""
+    langs = ("zh", "en") if lang == "zh" or asp._CJK.search(text) else ("en",)
+    found, taken = [], []
+    for lg in langs:
+        pattern, term_to_aspect = lex._matcher(lg)
+        for m in pattern.finditer(text):
+            s, e = m.span()
+            if not any(s < te and ts < e for ts, te in taken):
+                taken.append((s, e))
+                found.append((term_to_aspect[m.group(0).lower()], m.group(0), s, e))
+    return sorted(found, key=lambda f: f[2])
+
+
+def test_find_scan_agrees_with_the_regex_on_sample_texts():
+    import pandas as pd
+
+    lex = asp.load_lexicon()
+    texts = pd.read_csv(asp.resource_root() / "resources" / "samples" / "amazon_export.csv")["Review Text"].tolist()
+    texts += pd.read_excel(asp.resource_root() / "resources" / "samples" / "taobao_export.xlsx", sheet_name="评价数据",
+                           header=1)["评价内容"].dropna().astype(str).tolist()
+    texts += ["LOGO很好，SHIPPING快", "shipping-box arrived", "the FIT, fits", "İstanbul shipping", "boxes box3 box",
+              "t-shirt tshirts", "物流物流快递快递小哥", ""]
+    hits = 0
+    for t in map(str, texts):
+        for lang in ("zh", "en"):
+            assert lex.find(t, lang) == _regex_find(lex, t, lang), t
+            hits += len(lex.find(t, lang))
+    assert hits > 200  # the samples really mention aspects

@@ -48,3 +48,37 @@ def test_default_output_in_cwd(tmp_path):
 def test_missing_input_is_a_user_error(tmp_path, capsys):
     assert run_cli(["analyze", str(tmp_path / "nope.xlsx")]) == 2
     assert "nope.xlsx" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("flag", ["--sku-column", "--followup-column", "--reply-column"])
+def test_missing_override_column_is_one_line_exit_2(tmp_path, capsys, flag):
+    rc = run_cli(["analyze", str(SAMPLES / "jd_export_gbk.csv"), flag, "追加评价", "-o", str(tmp_path / "r.xlsx")])
+    err = capsys.readouterr().err.strip()
+    assert rc == 2
+    assert len(err.splitlines()) == 1, err
+    assert "jd_export_gbk.csv" in err and "'追加评价'" in err and flag in err and "columns are" in err
+    assert not (tmp_path / "r.xlsx").exists()
+
+
+@needs_model
+def test_sku_followup_reply_overrides_reach_the_report(tmp_path, capsys):
+    from openpyxl import load_workbook as load
+
+    wb = load(SAMPLES / "taobao_export.xlsx")
+    for row in wb["评价数据"].iter_rows(min_row=1, max_row=5):
+        for c in row:
+            if isinstance(c.value, str) and c.value in ("颜色分类", "追评内容", "商家回复"):
+                c.value = {"颜色分类": "款型", "追评内容": "二次留言", "商家回复": "店铺说明"}[c.value]
+    src = tmp_path / "renamed.xlsx"
+    wb.save(src)
+    report = tmp_path / "out.xlsx"
+    rc = run_cli(["analyze", str(src), "-o", str(report), "--sku-column", "款型", "--followup-column", "二次留言",
+                  "--reply-column", "店铺说明", "--device", "cpu", "--threads", "2", "--lang", "en"])
+    assert rc == 0, capsys.readouterr().err
+    out = load_workbook(report, read_only=True)
+    method = {r[0]: r[1] for r in out[out.sheetnames[-1]].iter_rows(values_only=True)}
+    assert method["column: sku"] == "款型"
+    assert method["column: followup"] == "二次留言" and method["column: reply"] == "店铺说明"
+    texts = {r[1] for r in out[out.sheetnames[1]].iter_rows(min_row=2, values_only=True)}
+    replies = {c.value for c in wb["评价数据"]["I"] if c.value}
+    assert not (texts & (replies - {"店铺说明"}))  # merchant replies are not analysed as reviews

@@ -326,3 +326,54 @@ def test_samples_import() -> None:
     for f in SAMPLES.glob("*.*"):
         if f.suffix in (".xlsx", ".csv"):
             assert f.stat().st_size <= 200 * 1024
+
+
+def _renamed_taobao(tmp_path: Path, renames: dict[str, str]) -> Path:
+    """The Taobao sample with some headers renamed to names the detector does not know."""
+    wb = openpyxl.load_workbook(SAMPLES / "taobao_export.xlsx")
+    ws = wb["评价数据"]
+    for row in ws.iter_rows(min_row=1, max_row=5):
+        for c in row:
+            if isinstance(c.value, str) and c.value in renames:
+                c.value = renames[c.value]
+    out = tmp_path / "taobao_renamed.xlsx"
+    wb.save(out)
+    return out
+
+
+def test_sku_followup_reply_overrides_on_taobao_layout(tmp_path: Path) -> None:
+    base = read_reviews(SAMPLES / "taobao_export.xlsx")
+    assert (base.columns["sku"], base.columns["followup"], base.columns["reply"]) == ("颜色分类", "追评内容", "商家回复")
+    p = _renamed_taobao(tmp_path, {"颜色分类": "款型", "追评内容": "二次留言", "商家回复": "店铺说明"})
+    auto = read_reviews(p)
+    assert not {"sku", "followup", "reply"} & set(auto.columns)  # nothing names them any more
+    assert auto.columns["text"] == "评价内容"
+    t = read_reviews(p, sku_column="款型", followup_column="二次留言", reply_column="I")  # I = 店铺说明
+    assert (t.columns["sku"], t.columns["followup"], t.columns["reply"]) == ("款型", "二次留言", "店铺说明")
+    assert t.guesses["sku"] == ColumnGuess("sku", "款型", 1.0)
+    # same values as the original file's automatically found columns, row for row
+    for role in ("sku", "followup", "reply"):
+        assert t.frame[role].tolist() == base.frame[role].tolist()
+    assert t.frame["followup"].ne("").any() and t.frame["reply"].ne("").any()
+    assert t.frame["text"].tolist() == base.frame["text"].tolist()  # follow-ups never leak into the text
+
+
+def test_override_takes_a_column_from_another_role(tmp_path: Path) -> None:
+    # Amazon layout: the ASIN as SKU, the product title stays the product
+    t = read_reviews(SAMPLES / "amazon_export.csv", sku_column="ASIN")
+    assert t.columns["sku"] == "ASIN" and t.columns["product"] == "Product Title"
+    assert t.frame["sku"].str.match(r"B07\d{7}$").all()
+    # JD layout: naming the reply column as the follow-up moves it out of "reply"
+    j = read_reviews(SAMPLES / "jd_export_gbk.csv", followup_column="商家回复")
+    assert j.columns["followup"] == "商家回复" and "reply" not in j.columns
+    assert j.frame["reply"].eq("").all() and j.frame["followup"].ne("").any()
+
+
+@pytest.mark.parametrize("kw, flag", [("sku_column", "--sku-column"), ("followup_column", "--followup-column"),
+                                      ("reply_column", "--reply-column")])
+def test_missing_override_column_names_file_column_and_flag(kw: str, flag: str) -> None:
+    with pytest.raises(UserError) as err:
+        read_reviews(SAMPLES / "jd_export_gbk.csv", **{kw: "规格"})
+    msg = str(err.value)
+    assert "\n" not in msg
+    assert "jd_export_gbk.csv" in msg and "'规格'" in msg and flag in msg and "商家回复" in msg
