@@ -21,6 +21,7 @@ threshold picked for out-of-fold F1.
 """
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass
 from typing import Sequence
 
@@ -29,6 +30,15 @@ import numpy as np
 C_GRID = (0.01, 0.03, 0.1, 0.3, 1.0, 3.0)
 UNSEEN_BIAS = -30.0  # a class nobody labelled can never win
 THRESHOLD_GRID = np.round(np.arange(0.1, 0.91, 0.05), 2)
+
+
+def _one_blas_thread():
+    """These matrices are tiny: BLAS threads only spin (16x the CPU time measured on 2 cores)."""
+    try:
+        from threadpoolctl import threadpool_limits
+    except ImportError:  # pragma: no cover - ships with scikit-learn
+        return contextlib.nullcontext()
+    return threadpool_limits(1)
 
 
 def _fit(z: np.ndarray, y: np.ndarray, offset: np.ndarray, weights: np.ndarray, c: float,
@@ -143,8 +153,9 @@ def fit_quick_head(x: np.ndarray, y: np.ndarray, n_classes: int, *, seed: int = 
         if col is not None:
             prior[row, int(col)] = 1.0
     y_local = np.searchsorted(present, y)
-    chosen, details = (c, {"cv": "fixed"}) if c is not None else _choose_c(x, y_local, prior, k, seed)
-    w_local, b_local = _fit_and_fold(x, y_local, prior, chosen, k)
+    with _one_blas_thread():
+        chosen, details = (c, {"cv": "fixed"}) if c is not None else _choose_c(x, y_local, prior, k, seed)
+        w_local, b_local = _fit_and_fold(x, y_local, prior, chosen, k)
     W = np.zeros((n_classes, n_feat), np.float32)
     b = np.full(n_classes, UNSEEN_BIAS, np.float32)
     W[present], b[present] = w_local, b_local
@@ -171,6 +182,15 @@ def fit_multilabel_head(x: np.ndarray, targets: np.ndarray, *, seed: int = 0,
     thresholds = np.full(n_labels, 1.01, np.float32)
     per_label = []
     zero = np.zeros((2, x.shape[1]))
+    with _one_blas_thread():
+        _fit_multilabel(x, targets, zero, seed, W, b, thresholds, per_label)
+    if info is not None:
+        info["per_label"] = per_label
+    return W, b, thresholds
+
+
+def _fit_multilabel(x, targets, zero, seed, W, b, thresholds, per_label) -> None:
+    n, n_labels = targets.shape
     for j in range(n_labels):
         y = targets[:, j]
         if y.sum() < 2 or (1 - y).sum() < 2:
@@ -191,9 +211,6 @@ def fit_multilabel_head(x: np.ndarray, targets: np.ndarray, *, seed: int = 0,
         w2, b2 = _fit_and_fold(x, y, zero, c, 2)
         W[j], b[j], thresholds[j] = w2[1] - w2[0], b2[1] - b2[0], thr
         per_label.append({"support": int(y.sum()), "C": c, "threshold": thr, "cv_f1": round(oof_f1, 4)})
-    if info is not None:
-        info["per_label"] = per_label
-    return W, b, thresholds
 
 
 def _sigmoid(z: np.ndarray) -> np.ndarray:
