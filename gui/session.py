@@ -229,16 +229,29 @@ def labeling_queue(project_path: Path, task: str, *, n: int, device: str, thread
 
     with Project.open(project_path, readonly=True) as project:
         frame = project.reviews(unlabeled_for=task)
+        given = project.labels(task).drop_duplicates("review_id")
+        if len(given) > 300:  # enough to know the classes in use and their balance
+            given = given.sample(300, random_state=seed)
+        labeled = project.reviews(ids=given["review_id"].tolist()) if len(given) else frame.iloc[:0]
     if frame.empty:
         return frame.assign(guess=[], confidence=[])
     if len(frame) > pool:  # bound the model pass: a random slice is a fair candidate pool
         frame = frame.sample(pool, random_state=seed).sort_values("id")
     frame = frame.reset_index(drop=True)
     engine = get_engine(device, threads)
-    preds = engine.predict(frame["text"].tolist(), with_embeddings=True, progress=wrap_progress(progress, 0, 0.9),
-                           cancel=cancel)
-    picks = select_for_labeling(preds.probs, preds.embeddings, n=n, ratings=frame["rating"].to_numpy(dtype=float),
-                                predicted_polarity=np.array(preds.predicted, dtype=object), seed=seed)
+    # Reviews already labelled go through the model too (never picked): their labels tell the
+    # selection which classes are in use and which are short, and keep picks away from them.
+    value_of = dict(zip(given["review_id"], given["value"]))
+    label_names = list(engine.labels)
+    known = [label_names.index(value_of[r]) if value_of.get(r) in label_names else -1 for r in labeled["id"]]
+    texts = frame["text"].tolist() + labeled["text"].tolist()
+    preds = engine.predict(texts, with_embeddings=True, progress=wrap_progress(progress, 0, 0.9), cancel=cancel)
+    ratings = np.concatenate([frame["rating"].to_numpy(dtype=float), labeled["rating"].to_numpy(dtype=float)])
+    labels = np.array([-1] * len(frame) + known, dtype=np.int64)
+    mask = np.array([False] * len(frame) + [True] * len(labeled))
+    picks = select_for_labeling(preds.probs, preds.embeddings, n=n, ratings=ratings, labels=labels,
+                                labeled_mask=mask, predicted_polarity=np.array(preds.predicted, dtype=object),
+                                seed=seed)
     out = frame.iloc[picks].reset_index(drop=True)
     own_task = str(engine.manifest.get("task", "sentiment")) == task
     out["guess"] = [preds.predicted[i] if own_task else "" for i in picks]

@@ -34,6 +34,7 @@ import numpy as np
 
 from core.engine import resource_root
 from core.errors import UserError
+from core.prebuilt import bundled_cache_dir
 
 INTENTS = ("complaint", "refund_return", "question", "suggestion", "praise", "repurchase", "logistics_problem")
 SCHEMA_VERSION = 1
@@ -234,7 +235,6 @@ class IntentClassifier:
     head: IntentHead | None
     model: object | None = None
 
-
     def classify(self, texts: Sequence[str], langs: Sequence[str], embeddings: np.ndarray | None = None,
                  sentiment_probs: np.ndarray | None = None,
                  labels: Sequence[str] = ("negative", "neutral", "positive")) -> list[list[str]]:
@@ -281,11 +281,13 @@ def load_intent_classifier(engine=None, *, cache_dir: Path | None = None, use_tr
     meta = (getattr(engine, "manifest", {}) or {}).get("files", {}).get("model.onnx", "")
     model_sha = (meta.get("sha256", "") if isinstance(meta, dict) else str(meta))[:8]
     path = Path(cache_dir) / f"intent_head_{safe_version}_{model_sha}_{seeds_hash()}.json"
-    if path.is_file():
-        try:
-            return IntentClassifier(rules, IntentHead.load(path))
-        except UserError:
-            pass  # a broken cache is retrained below
+    # the frozen build ships the head for its bundled model (same name: same model and seeds)
+    for candidate in (path, bundled_cache_dir() / path.name):
+        if candidate.is_file():
+            try:
+                return IntentClassifier(rules, IntentHead.load(candidate))
+            except UserError:
+                pass  # a broken cache is retrained below
     texts, labels, langs = load_seeds()
     emb = engine.predict(texts, with_embeddings=True).embeddings
     head = train_intent_head(texts, labels, emb, langs=langs, rules=rules)

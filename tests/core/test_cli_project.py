@@ -99,10 +99,10 @@ def test_models_commands(home, tmp_path, capsys):
     assert run_cli(["models", "delete", b.version]) == 2
     assert "is the active model" in _one_line_error(capsys)
     assert run_cli(["models", "rollback"]) == 0
-    assert capsys.readouterr().out.strip() == f"active model: {a.version}"
+    assert capsys.readouterr().out.strip() == f"active sentiment model: {a.version}"
     assert run_cli(["models", "delete", b.version]) == 0
     assert run_cli(["models", "rollback"]) == 0
-    assert capsys.readouterr().out.strip().endswith("active model: (bundled default)")
+    assert capsys.readouterr().out.strip().endswith("active sentiment model: (bundled default)")
 
     assert run_cli(["models", "export", a.version, str(tmp_path / "usb")]) == 0
     assert (tmp_path / "usb" / a.version / "manifest.json").is_file()
