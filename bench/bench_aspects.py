@@ -8,7 +8,10 @@ Variants, all with the same model:
   clause          the clause (core.text.split_clauses) that contains the term
   clause+widen    as clause, a very short clause joined with its neighbour (what analysis uses)
   clause>next>sentence  the clause; if neutral, the next clause; if neutral too, the sentence
-                  (core.analysis.aspects.resolve_polarity: what analysis uses)
+                  (the policy analysis used before 2026-11-30)
+  blend           0.4 x clause + 0.6 x sentence probabilities
+                  (core.analysis.aspects.resolve_polarity: what analysis uses; weight chosen on
+                  the train files by bench/tune_aspects.py)
 """
 from __future__ import annotations
 
@@ -71,6 +74,15 @@ def clause_index(sentence: str, clauses: list[str], term: str, at: int) -> int:
     return next((k for k, c in enumerate(clauses) if term in c), 0)
 
 
+def _chain(labels, clause_p, next_p, review_p) -> str:
+    """The earlier policy: the first non-neutral of clause, next clause, review."""
+    neutral = list(labels).index("neutral")
+    for p in (clause_p, next_p, review_p):
+        if p is not None and int(np.argmax(p)) != neutral:
+            return labels[int(np.argmax(p))]
+    return labels[int(np.argmax(clause_p))]
+
+
 def macro_f1(gold: list[str], pred: list[str]) -> float:
     f1s = []
     for c in ("negative", "neutral", "positive"):
@@ -101,9 +113,10 @@ def run(engine, name: str, items) -> dict:
     variants = {"sentence": [lab[s] for s in sentences],
                 "clause": [lab[w] for w in windows["clause"]],
                 "clause+widen": [lab[w] for w in windows["clause+widen"]]}
-    variants["clause>next>sentence"] = [
-        resolve_polarity(engine.labels, probs[c], probs[n] if n else None, probs[s])[0]
-        for c, n, s in zip(windows["clause"], windows["next"], sentences)]
+    variants["clause>next>sentence"] = [_chain(engine.labels, probs[c], probs[n] if n else None, probs[s])
+                                        for c, n, s in zip(windows["clause"], windows["next"], sentences)]
+    variants["blend"] = [resolve_polarity(engine.labels, probs[c], probs[s])[0]
+                         for c, s in zip(windows["clause"], sentences)]
     multi = [len(set(split_clauses(s))) > 1 for s in sentences]
     out = {"dataset": name, "items": len(items), "multi_clause": sum(multi), "texts/s": len(texts) / secs}
     for v, p in variants.items():
@@ -125,7 +138,7 @@ def main() -> int:
     for name, path, zh in sets:
         items = read_acos(path) if zh is None else read_items(path, zh)
         rows.append(run(engine, name, items[:args.limit] if args.limit else items))
-    names = ["sentence", "clause", "clause+widen", "clause>next>sentence"]
+    names = ["sentence", "clause", "clause+widen", "clause>next>sentence", "blend"]
     print(f"model {engine.version} ({engine.provider})")
     print("| dataset | items | multi-clause | " + " | ".join(f"{n} acc / F1" for n in names) + " |")
     print("|---|---|---|" + "---|" * len(names))

@@ -17,7 +17,6 @@ from __future__ import annotations
 import hashlib
 import os
 import dataclasses
-import io
 import json
 import tempfile
 from pathlib import Path
@@ -30,7 +29,7 @@ import pandas as pd
 from core.jobs import CancelToken, Progress, wrap_progress
 from core.model_store import user_data_dir
 
-CACHE_SCHEMA = 3  # 3: reviews gain 'topic', fix_list gains 'topic'
+CACHE_SCHEMA = 4  # 3: reviews gain 'topic', fix_list gains 'topic'; 4: frames as column lists
 _engines: dict[tuple, Any] = {}
 
 
@@ -60,11 +59,51 @@ def _cache_path(project_path: Path) -> Path:
     return user_data_dir() / "cache" / "insights" / f"{digest}.json"
 
 
+def _encode_frame(frame: pd.DataFrame) -> dict:
+    """A frame as plain column lists plus dtype names: json reads this several times faster
+    than pandas' own JSON (a 50k-review project opens in a fraction of the time)."""
+    default_index = isinstance(frame.index, pd.RangeIndex) and frame.index.start == 0 and frame.index.step == 1
+    names = list(frame.index.names)
+    if not default_index:
+        frame = frame.rename_axis(index=[f"__index{i}__" for i in range(frame.index.nlevels)]).reset_index()
+    columns, dtypes = [], []
+    for name in frame.columns:
+        if not isinstance(name, str) or isinstance(frame.columns, pd.MultiIndex):
+            raise TypeError("cannot cache a frame with non-text column names")
+        col = frame[name]
+        dtype = str(col.dtype)
+        if dtype.startswith("datetime64"):
+            if getattr(col.dt, "tz", None) is not None:
+                raise TypeError("cannot cache time-zone aware dates")
+            values = col.to_numpy(dtype=dtype).view("int64").tolist()  # in its own unit; NaT -> sentinel
+        elif isinstance(col.dtype, np.dtype) and col.dtype.kind in "fiub":
+            values = col.tolist()
+        else:
+            values = col.astype(object).where(col.notna(), None).tolist()
+        columns.append([name, dtype, values])
+    return {"columns": columns, "index": None if default_index else names, "rows": len(frame),
+            "columns_name": frame.columns.name}
+
+
+def _decode_frame(data: dict) -> pd.DataFrame:
+    cols = {}
+    for name, dtype, values in data["columns"]:
+        if dtype.startswith("datetime64"):
+            cols[name] = pd.Series(np.asarray(values, dtype="int64").view(dtype))
+        else:
+            cols[name] = pd.Series(values, dtype=pd.api.types.pandas_dtype(dtype))
+    frame = pd.DataFrame(cols, index=pd.RangeIndex(int(data["rows"])))
+    names = data.get("index")
+    if names is not None:
+        keys = [f"__index{i}__" for i in range(len(names))]
+        frame = frame.set_index(keys).rename_axis(index=names)
+    frame.columns.name = data.get("columns_name")
+    return frame
+
+
 def _encode(value: Any) -> Any:
     if isinstance(value, pd.DataFrame):
-        frame = value.rename_axis(index=[f"__index{i}__" for i in range(value.index.nlevels)])
-        return {"__df__": frame.to_json(orient="table", date_format="iso", default_handler=str),
-                "names": list(value.index.names)}
+        return {"__frame__": _encode_frame(value)}
     if isinstance(value, dict):
         return {"__dict__": [[_encode(k), _encode(v)] for k, v in value.items()]}
     if isinstance(value, tuple):
@@ -80,9 +119,8 @@ def _encode(value: Any) -> Any:
 
 def _decode(value: Any) -> Any:
     if isinstance(value, dict):
-        if "__df__" in value:
-            frame = pd.read_json(io.StringIO(value["__df__"]), orient="table")
-            return frame.rename_axis(index=value.get("names") or None)
+        if "__frame__" in value:
+            return _decode_frame(value["__frame__"])
         if "__dict__" in value:
             return {_decode(k): _decode(v) for k, v in value["__dict__"]}
         if "__tuple__" in value:

@@ -10,9 +10,9 @@ Stages (one way, each over plain values):
    "很好"), and flagged with ``duplicate_of`` (the first row's number).
 2. sentiment + embeddings: one engine pass over the unique analysed texts (cached by text).
 3. aspects: clauses (``split_clauses``) with a lexicon term; a multi-clause review scores
-   each such clause in ONE batched engine call over all reviews (plus one call for the
-   next clauses of the clauses that came out neutral, see ``aspects.resolve_polarity``);
-   a one-clause review reuses the review's prediction.
+   each such clause in ONE batched engine call over all reviews, blended with the review's
+   probabilities (``aspects.resolve_polarity``); a one-clause review reuses the review's
+   prediction.
 4. intents: rules OR seed-trained head over the embeddings, or rules OR the owner's
    trained intents model when one is active (``intents.py``); then one ``task:<name>``
    column per active custom-task model (``core.task_models``).
@@ -156,8 +156,8 @@ def analyze_table(table: ReviewTable, engine: Engine, *, progress: Progress | No
     labels = list(engine.labels)
     langs = [detect_language(t) for t in unique]
 
-    # aspects: candidate mentions, then one batched call for all multi-clause windows, then
-    # one more for the next clauses of windows that came out neutral (resolve_polarity)
+    # aspects: candidate mentions, then one batched call for all multi-clause windows; each
+    # mention's polarity blends its clause with the whole review (resolve_polarity)
     say(0.6, "Finding aspects")
     candidates: list[tuple] = []
     clause_uid: dict[str, int] = {}
@@ -175,28 +175,14 @@ def analyze_table(table: ReviewTable, engine: Engine, *, progress: Progress | No
         cancel.check()
     clause_texts = list(clause_uid)
     clause_probs = _predict_list(engine, clause_texts, wrap_progress(progress, 0.6, 0.7), cancel)
-    neutral = labels.index("neutral") if "neutral" in labels else -1
-    next_uid: dict[str, int] = {}
-    for found, multi, clauses in candidates:
-        if not multi:
-            continue
-        for m in found:
-            if int(clause_probs[clause_uid[m[5]]].argmax()) == neutral and m[4] + 1 < len(clauses):
-                next_uid.setdefault(clauses[m[4] + 1], len(next_uid))
-    next_texts = list(next_uid)
-    next_probs = _predict_list(engine, next_texts, wrap_progress(progress, 0.7, 0.8), cancel)
-
     mentions_per_uid: list[list[asp.AspectMention]] = []
     for u, (found, multi, clauses) in enumerate(candidates):
         out = []
         for aspect, term, s, e, ci, window in found:
             if multi:
-                nxt = clauses[ci + 1] if ci + 1 < len(clauses) else None
-                polarity, conf = asp.resolve_polarity(labels, clause_probs[clause_uid[window]],
-                                                      next_probs[next_uid[nxt]] if nxt in next_uid else None,
-                                                      probs[u])
+                polarity, conf = asp.resolve_polarity(labels, clause_probs[clause_uid[window]], probs[u])
             else:
-                polarity, conf = asp.resolve_polarity(labels, probs[u], None, probs[u])
+                polarity, conf = asp.resolve_polarity(labels, probs[u], probs[u])
             out.append(asp.AspectMention(aspect, term, window, polarity, conf, s, e))
         mentions_per_uid.append(out)
 
@@ -266,7 +252,7 @@ def analyze_table(table: ReviewTable, engine: Engine, *, progress: Progress | No
         "source": str(getattr(table, "source", "")), "sheet": getattr(table, "sheet", None),
         "header_row": getattr(table, "header_row", None), "columns": dict(getattr(table, "columns", {}) or {}),
         "rows": n, "analysed": int(has.sum()), "skipped": counts, "duplicates": int(sum(d is not None for d in dup)),
-        "unique_texts": len(unique), "clauses_scored": len(clause_texts) + len(next_texts),
+        "unique_texts": len(unique), "clauses_scored": len(clause_texts),
         "intent_head": classifier.head.metrics if classifier.head is not None else None,
         "intent_model": getattr(classifier.model, "version", None),
         "task_models": {m.task: m.version for m in task_models or []},

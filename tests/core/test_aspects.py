@@ -73,13 +73,18 @@ def test_extra_file_and_bad_files(tmp_path):
         asp.add_term("quality", "x", "fr")
 
 
-def test_resolve_polarity_falls_back_clause_next_review():
+def test_resolve_polarity_blends_clause_and_review():
     labels = ("negative", "neutral", "positive")
-    neu, neg, pos = [0.1, 0.8, 0.1], [0.7, 0.2, 0.1], [0.1, 0.1, 0.8]
-    assert asp.resolve_polarity(labels, np.array(neg), np.array(pos), np.array(pos)) == ("negative", 0.7)
-    assert asp.resolve_polarity(labels, np.array(neu), np.array(pos), np.array(neg))[0] == "positive"
-    assert asp.resolve_polarity(labels, np.array(neu), None, np.array(neg))[0] == "negative"
-    assert asp.resolve_polarity(labels, np.array(neu), np.array(neu), np.array(neu)) == ("neutral", 0.8)
+    neg, neu, pos = [0.9, 0.05, 0.05], [0.1, 0.8, 0.1], [0.05, 0.05, 0.9]
+    # agreeing signals keep their label and confidence
+    assert asp.resolve_polarity(labels, np.array(neg), np.array(neg)) == ("negative", pytest.approx(0.9))
+    # a neutral clause (aspect named, judged elsewhere) takes the review's polarity
+    assert asp.resolve_polarity(labels, np.array(neu), np.array(pos))[0] == "positive"
+    # a clearly negative clause in a mildly positive review stays negative
+    assert asp.resolve_polarity(labels, np.array([0.97, 0.02, 0.01]), np.array([0.3, 0.1, 0.6]))[0] == "negative"
+    # with weight 1 the clause alone decides, with 0 the review alone
+    assert asp.resolve_polarity(labels, np.array(neg), np.array(pos), clause_weight=1.0)[0] == "negative"
+    assert asp.resolve_polarity(labels, np.array(neg), np.array(pos), clause_weight=0.0)[0] == "positive"
 
 
 def _regex_find(lex: asp.Lexicon, text: str, lang: str) -> list[tuple[str, str, int, int]]:

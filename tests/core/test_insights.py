@@ -98,3 +98,25 @@ def test_intent_head_seed_cv(engine):
     for intent in ("complaint", "praise"):
         assert m[intent]["combined_f1"] >= m[intent]["rules_f1"]
     assert np.mean([m[i]["combined_f1"] for i in clf.head.intents]) > 0.6
+
+
+@needs_model
+def test_insights_cache_round_trip(engine, tmp_path):
+    """The GUI's insights cache (plain JSON, no pickle) gives back equal frames and values."""
+    import dataclasses
+
+    from gui.session import load_insights, save_insights
+
+    ins = analyze(engine, dates=["2026-03-01 10:31", None, "2026-03-02 00:00", None, None, None, None, None, None,
+                                 "2026-04-01 08:00"], ratings=[5, 1, None, 3, 4, 2, 5, 1, 5, 3])
+    project = tmp_path / "p.rlproj"
+    save_insights(project, ins, review_count=10)
+    back = load_insights(project, 10)
+    assert back is not None
+    for f in dataclasses.fields(ins):
+        a, b = getattr(ins, f.name), getattr(back, f.name)
+        if isinstance(a, pd.DataFrame):
+            pd.testing.assert_frame_equal(a, b, check_dtype=True, obj=f.name)
+        else:
+            assert a == b, f.name
+    assert load_insights(project, 11) is None  # a project that changed is re-analysed
