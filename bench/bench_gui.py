@@ -1,6 +1,9 @@
 """GUI figures on a 50k-review project: start -> dashboard shown, UI stalls while analysing.
 
     .venv/bin/python bench/bench_gui.py [--reviews 50000] [--threads 2] [--repeat 3] [--tiny]
+    .venv/bin/python bench/bench_gui.py --train quick|full [--labels 300] [--repeat 3]
+      (instead: the stall while the bundled model is retrained in the job process, as the
+      training wizard does it, on real labelled 水果 reviews)
 
 1. builds a project of N reviews from the sample texts (taobao + amazon), each varied
    (clauses recombined, a numbered suffix) so none is a duplicate; analyses it once
@@ -131,6 +134,61 @@ def child_open(path: str) -> None:
     shutdown_pools()
 
 
+def train_stall(mode: str, n: int, repeat: int) -> None:
+    """UI lateness while the bundled model is retrained (``mode``: quick|full) on ``n`` real
+    labelled 水果 reviews in the job process, as the training wizard runs it."""
+    import random
+    import statistics
+
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication
+
+    from core.modelbuild.data import load_online_shopping, shared_data_dir
+    from gui.app import setup_application
+    from gui.session import train_job
+    from gui.workers import ProcessWorker
+
+    rows = [(t, "positive" if y == 2 else "negative") for c, t, y in load_online_shopping(shared_data_dir())
+            if c == "水果"]
+    random.Random(0).shuffle(rows)
+    texts, labels = [t for t, _ in rows[:n]], [y for _, y in rows[:n]]
+    app = QApplication.instance() or QApplication([sys.argv[0]])
+    setup_application(app)
+    maxima = []
+    for run in range(repeat):
+        late: list[float] = []
+        last = [time.perf_counter()]
+
+        def tick() -> None:
+            now = time.perf_counter()
+            late.append(max(0.0, (now - last[0]) * 1000 - 20))
+            last[0] = now
+
+        timer = QTimer()
+        timer.setInterval(20)
+        timer.timeout.connect(tick)
+        worker = ProcessWorker(train_job, texts, labels, task="sentiment", label_names=["negative", "neutral", "positive"],
+                               mode=mode)
+        done = []
+        worker.signals.finished.connect(lambda r: done.append(r))
+        worker.signals.failed.connect(lambda m: (print("failed:", m), done.append(None)))
+        t = time.perf_counter()
+        timer.start()
+        last[0] = time.perf_counter()
+        worker.start()
+        _wait_until(lambda: bool(done), poll_ms=50)
+        timer.stop()
+        late.sort()
+        maxima.append(late[-1])
+        print(f"run {run + 1}: background {mode} training on {n} labels (job process): "
+              f"{time.perf_counter() - t:.1f} s; UI event loop ({len(late)} ticks of a 20 ms timer): lateness max "
+              f"{late[-1]:.0f} ms, p99 {late[int(len(late) * 0.99)]:.0f} ms, p50 {late[len(late) // 2]:.0f} ms")
+    print(f"UI stall while training ({mode}), median of {repeat} run(s) of the max: {statistics.median(maxima):.0f} ms")
+    from gui.workers import shutdown_pools
+
+    shutdown_pools()
+
+
 def stall(path: Path, threads: int, repeat: int = 1, in_thread: bool = False) -> None:
     import statistics
 
@@ -204,7 +262,13 @@ def main() -> int:
     ap.add_argument("--in-thread", action="store_true", help="analyse on a thread of this process (the old way)")
     ap.add_argument("--stall-only", help="an existing project: skip the build and the open timing")
     ap.add_argument("--child-open")
+    ap.add_argument("--train", choices=("quick", "full"), help="measure the stall while retraining instead")
+    ap.add_argument("--labels", type=int, default=300, help="with --train: labelled reviews")
     args = ap.parse_args()
+    if args.train:
+        os.environ.setdefault("REVIEWLENS_HOME", tempfile.mkdtemp(prefix="rl-bench-gui-train-"))
+        train_stall(args.train, args.labels, args.repeat)
+        return 0
     if args.child_open:
         child_open(args.child_open)
         return 0
