@@ -9,6 +9,7 @@ from pathlib import Path
 
 from core.errors import UserError
 from core.jobs import CancelToken
+from core.project_schema import ASPECT_TASK
 
 SENTIMENT_LABELS = ["negative", "neutral", "positive"]
 
@@ -55,8 +56,10 @@ def _progress_bar():
     return bar, update
 
 
-def _labelled_from_project(path: Path, task: str) -> tuple[list[str], list, list[str], bool]:
-    """(texts, labels, label names, multi-label?); multi-label rows hold label lists."""
+def labelled_from_project(path: Path, task: str) -> tuple[list[str], list, list[str], bool]:
+    """(texts, labels, label names, multi-label?) of a project's labels for ``task``, as the CLI
+    and the training wizard train on them; multi-label rows hold label lists; aspect labels
+    become one (clause, polarity) example per labelled mention."""
     from core.project import Project
 
     with Project.open(path, readonly=True) as project:
@@ -64,6 +67,11 @@ def _labelled_from_project(path: Path, task: str) -> tuple[list[str], list, list
         frame = project.labels(task)
     if frame.empty:
         raise UserError(f"Project {path.name} has no '{task}' labels yet: label some reviews first.")
+    if task == ASPECT_TASK:  # one example per labelled mention: its clause and its polarity
+        from core.analysis.aspects import mention_examples
+
+        windows, polarities = mention_examples(frame["text"].astype(str).tolist(), frame["value"].astype(str).tolist())
+        return windows, polarities, list(SENTIMENT_LABELS), False
     if spec.kind == "multi":
         grouped = frame.groupby("review_id", sort=True).agg(text=("text", "first"), value=("value", list))
         return grouped["text"].astype(str).tolist(), grouped["value"].tolist(), list(spec.labels), True
@@ -130,7 +138,7 @@ def run_train(args: argparse.Namespace) -> int:
     from core.training_multi import train_multilabel_model
 
     if args.project:
-        texts, labels, label_names, multi = _labelled_from_project(args.project, args.task)
+        texts, labels, label_names, multi = labelled_from_project(args.project, args.task)
     else:
         if not args.out:
             raise UserError("With --data, say where the model folder goes: --out DIR.")

@@ -28,8 +28,9 @@ from core.engine import Engine, load_engine, read_manifest
 from core.jobs import CancelToken, Progress
 
 COLUMN_PREFIX = "task:"
-# Built into analysis elsewhere: sentiment is the main engine, intents feed intents.py.
-NOT_A_COLUMN = ("sentiment", "intents")
+# Built into analysis elsewhere: sentiment is the main engine, intents feed intents.py,
+# an owner-trained aspects model gives the polarity of aspect mentions (insights.py).
+NOT_A_COLUMN = ("sentiment", "intents", "aspects")
 
 
 @dataclass
@@ -85,7 +86,7 @@ def active_task_models(*, store=None, tasks: Sequence[str] | None = None, device
     store = store or ModelStore()
     out = []
     for task, path in sorted(store.active_task_dirs().items()):
-        if task == "sentiment" or (tasks is not None and task not in tasks):
+        if (task in NOT_A_COLUMN if tasks is None else task not in tasks):
             continue
         try:
             out.append(load_task_model(path, device=device, threads=threads))

@@ -307,6 +307,19 @@ def train_job(texts: list[str], labels: list[str], *, task: str, label_names: li
                        progress=progress, cancel=cancel, seed=0)
 
 
+def train_project_job(project_path: Path, *, task: str, mode: str, progress: Progress, cancel: CancelToken) -> Any:
+    """The training wizard's job: the project's labels for ``task`` read and shaped as the CLI
+    does (``core.cli_train.labelled_from_project``), then single- or multi-label training."""
+    from core.cli_train import labelled_from_project
+    from core.training import train_model
+    from core.training_multi import train_multilabel_model
+
+    texts, labels, names, multi = labelled_from_project(Path(project_path), task)
+    trainer = train_multilabel_model if multi else train_model
+    return trainer(texts, labels, task=task, label_names=names, mode=mode, base_dir=None, progress=progress,
+                   cancel=cancel, seed=0)
+
+
 def write_report_job(insights, path: Path, *, lang: str, mask: bool, sheets: list[str],
                      progress: Progress, cancel: CancelToken) -> Path:
     from core.report import write_report

@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (QButtonGroup, QComboBox, QHBoxLayout, QLabel, QMe
 
 from gui.messages import show_error
 from gui.i18n import tr
-from gui.session import train_job
+from gui.session import train_project_job
 from gui.workers import Eta, JobSlot, ProcessWorker
 
 MIN_PER_CLASS = 10
@@ -141,10 +141,8 @@ class ProgressPage(QWizardPage):
             self.message.setText(tr("no_training"))
             self.cancel.setEnabled(False)
             return
-        project, task = self.wiz.host.project, self.wiz.task()
-        frame = project.labels(task)
-        worker = ProcessWorker(train_job, frame["text"].tolist(), frame["value"].tolist(), task=task,
-                        label_names=list(project.task(task).labels), mode=self.wiz.mode())
+        task = self.wiz.task()
+        worker = ProcessWorker(train_project_job, self.wiz.host.project_path, task=task, mode=self.wiz.mode())
         worker.signals.progress.connect(self._progress)
         worker.signals.finished.connect(self._finished)
         worker.signals.failed.connect(self._failed)

@@ -311,6 +311,26 @@ def resolve_polarity(labels: Sequence[str], clause_p: np.ndarray, review_p: np.n
     return labels[k], float(p[k])
 
 
+def mention_examples(texts: Sequence[str], values: Sequence[str], lexicon: Lexicon | None = None,
+                     ) -> tuple[list[str], list[str]]:
+    """Training pairs for the aspect-polarity task from the owner's labels.
+
+    Each label ``aspect:polarity`` on a review becomes (the text the model judges that
+    mention by, polarity): the clause holding the aspect's first term, as analysis cuts it;
+    the whole review when the lexicon finds no term of that aspect in it."""
+    from core.text import detect_language, split_clauses
+
+    lexicon = lexicon or load_lexicon()
+    windows, polarities = [], []
+    for text, value in zip(texts, values):
+        aspect, _, polarity = str(value).rpartition(":")
+        clauses = split_clauses(text) or [text]
+        found = find_review_mentions(text, clauses, detect_language(text), lexicon) if len(clauses) > 1 else []
+        windows.append(next((m[5] for m in found if m[0] == aspect), text))
+        polarities.append(polarity)
+    return windows, polarities
+
+
 def format_mentions(mentions: list[AspectMention]) -> str:
     """"aspect:polarity;..." as written to the results table."""
     return ";".join(f"{m.aspect}:{m.polarity}" for m in mentions)

@@ -121,7 +121,8 @@ def analyze_table(table: ReviewTable, engine: Engine, *, progress: Progress | No
     """Analyse every review of ``table`` with ``engine``; see the module docstring for stages.
 
     ``task_models``: custom-task models to add as ``task:<name>`` columns (default: the
-    active ones in the model store; ``[]`` for none).
+    active ones in the model store; ``[]`` for none). An ``aspects`` model among them (the
+    owner's retrained aspect-polarity model) gives the polarity of every aspect mention.
 
     Checks ``cancel`` between stages and once per engine batch (raises ``Cancelled``).
     """
@@ -175,11 +176,33 @@ def analyze_table(table: ReviewTable, engine: Engine, *, progress: Progress | No
         cancel.check()
     clause_texts = list(clause_uid)
     clause_probs = _predict_list(engine, clause_texts, wrap_progress(progress, 0.6, 0.7), cancel)
+    if task_models is None:
+        from core.task_models import active_task_models
+
+        task_models = active_task_models(device=engine.device_name, threads=engine.config.threads,
+                                         tasks=None) + active_task_models(
+            device=engine.device_name, threads=engine.config.threads, tasks=["aspects"])
+    aspect_model = next((m for m in task_models if m.task == "aspects"), None)
+    task_models = [m for m in task_models if m.task != "aspects"]
+    owner_polarity: dict[str, tuple[str, float]] = {}
+    if aspect_model is not None:
+        # the owner's aspect model judges each mention by the text it was trained on: the
+        # mention's clause (the whole review when it has one clause), see mention_examples
+        needed = sorted({(w if multi else unique[u]) for u, (found, multi, _c) in enumerate(candidates)
+                         for *_x, w in found})
+        logits = aspect_model.logits(needed, cancel=cancel)
+        if len(needed):
+            z = np.exp(logits - logits.max(1, keepdims=True))
+            z /= z.sum(1, keepdims=True)
+            owner_polarity = {t: (aspect_model.labels[int(k)], float(z[i, k]))
+                              for i, (t, k) in enumerate(zip(needed, z.argmax(1)))}
     mentions_per_uid: list[list[asp.AspectMention]] = []
     for u, (found, multi, clauses) in enumerate(candidates):
         out = []
         for aspect, term, s, e, ci, window in found:
-            if multi:
+            if owner_polarity:
+                polarity, conf = owner_polarity[window if multi else unique[u]]
+            elif multi:
                 polarity, conf = asp.resolve_polarity(labels, clause_probs[clause_uid[window]], probs[u])
             else:
                 polarity, conf = asp.resolve_polarity(labels, probs[u], probs[u])
@@ -219,10 +242,6 @@ def analyze_table(table: ReviewTable, engine: Engine, *, progress: Progress | No
         if extra in frame.columns:
             reviews[extra] = frame[extra].to_numpy()
     reviews["mismatch"] = mismatch_flags(reviews["rating"], reviews["sentiment"], reviews["sentiment_confidence"])
-    if task_models is None:
-        from core.task_models import active_task_models
-
-        task_models = active_task_models(device=engine.device_name, threads=engine.config.threads)
     if task_models:
         from core.task_models import add_task_columns
 
@@ -255,7 +274,7 @@ def analyze_table(table: ReviewTable, engine: Engine, *, progress: Progress | No
         "unique_texts": len(unique), "clauses_scored": len(clause_texts),
         "intent_head": classifier.head.metrics if classifier.head is not None else None,
         "intent_model": getattr(classifier.model, "version", None),
-        "task_models": {m.task: m.version for m in task_models or []},
+        "task_models": {m.task: m.version for m in (task_models or []) + ([aspect_model] if aspect_model else [])},
         "seconds": round(elapsed, 2),
     }
     say(1.0, f"Analysed {int(has.sum()):,} reviews")

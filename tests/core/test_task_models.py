@@ -143,3 +143,65 @@ def test_full_mode_multilabel_trains_exports_and_predicts(home):
     model = load_task_model(result.staging_dir)
     answers = model.predict(["质量很好，还会回购", "怎么还没发货？"])
     assert len(answers) == 2 and all(set(a) <= set(INTENTS) for a in answers)
+
+
+def test_aspect_polarity_labels_train_a_model_that_analysis_uses(home):
+    """Owner's aspect labels -> one (clause, polarity) example per mention -> quick model for
+    the 'aspects' task -> analysis takes mention polarities from it (no task: column)."""
+    from core.analysis.aspects import load_lexicon
+    from core.labels import import_labels
+    from core.project import Project
+
+    lexicon = load_lexicon()
+    labelled = []
+    for r in _fruit(1500, seed=5):
+        found = lexicon.find(r["review"], "zh")
+        if found:
+            labelled.append((r["review"], f"{found[0][0]}:{'positive' if r['label'] == '1' else 'negative'}"))
+    labelled = labelled[:120]
+    assert len(labelled) >= 60
+    data = home / "aspects.csv"
+    with open(data, "w", encoding="utf-8", newline="") as fh:
+        csv.writer(fh).writerows([["评价内容", "方面"], *labelled])
+    proj = home / "shop.rlproj"
+    with Project.create(proj) as project:
+        import_labels(project, data, text_column="评价内容", label_column="方面", task="aspects")
+        assert len(project.labels("aspects")) == len(labelled)
+    assert run_cli(["train", "--project", str(proj), "--task", "aspects", "--mode", "quick", "--force"]) == 0
+    store = ModelStore()
+    version = store.active_version("aspects")
+    assert version is not None and store.active_version() is None
+
+    new_rows = [r for r in _fruit(1500, seed=77) if lexicon.find(r["review"], "zh")][:40]
+    sheet = home / "new.csv"
+    with open(sheet, "w", encoding="utf-8", newline="") as fh:
+        csv.writer(fh).writerows([["评价内容"], *[[r["review"]] for r in new_rows]])
+    results = home / "results.csv"
+    assert run_cli(["analyze", str(sheet), "--results", str(results), "--threads", "2"]) == 0
+    with open(results, encoding="utf-8-sig") as fh:
+        got = list(csv.DictReader(fh))
+    assert len(got) == 40 and "task:aspects" not in got[0]
+    right = total = 0
+    for g, r in zip(got, new_rows):
+        for pair in filter(None, g["aspects"].split(";")):
+            total += 1
+            right += pair.split(":")[1] == ("positive" if r["label"] == "1" else "negative")
+    assert total >= 30 and right / total > 0.7
+    from core.task_models import active_task_models
+
+    assert [m.task for m in active_task_models(tasks=["aspects"])] == ["aspects"]
+    assert all(m.task != "aspects" for m in active_task_models())
+    # the analysis really took the mention polarities from that model
+    from core.analysis.insights import analyze_table
+    from core.importer import read_reviews
+
+    model = load_task_model(store.get(version).path)
+    ins = analyze_table(read_reviews(sheet), load_engine(None, device="cpu", threads=2), task_models=[model])
+    assert ins.method["task_models"] == {"aspects": version}
+    from core.text import split_clauses
+
+    single = [(t, a) for t, a in zip(ins.reviews["text"], ins.reviews["aspects"])
+              if a and len(split_clauses(t)) <= 1][:5]
+    assert single
+    for text, pairs in single:  # one clause: the model judged the whole review
+        assert {p.split(":")[1] for p in pairs.split(";")} == {model.predict([text])[0][0]}
