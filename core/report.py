@@ -114,8 +114,9 @@ class _Writer:
     def reviews(self, progress: Progress | None, cancel: CancelToken | None) -> None:
         t, data = self.t, self.ins.reviews
         ws = self.sheet("reviews", (8, 60, 10, 10, 30, 26, 18, 12, 8, 22, 12, 10))
+        tasks = [c for c in data.columns if str(c).startswith("task:")]  # the owner's custom-task models
         headers = [t[k] for k in ("row", "text", "sentiment", "confidence", "aspect_col", "intents", "product",
-                                  "date", "rating", "mismatch", "skipped", "duplicate_of")]
+                                  "date", "rating", "mismatch", "skipped", "duplicate_of")] + [c[5:] for c in tasks]
         self.row(ws, headers, header=True)
         n = len(data)
         ws.auto_filter.ref = f"A1:{get_column_letter(len(headers))}{n + 1}"
@@ -125,7 +126,8 @@ class _Writer:
         mism = {"high_rating_negative_text": t["mismatch_high"], "low_rating_positive_text": t["mismatch_low"]}
         # Python scalars (tolist), not numpy ones: make_cell's fast path takes str/int/float
         cols = [data[c].tolist() for c in ("row", "text", "sentiment", "sentiment_confidence", "aspects", "intents",
-                                           "product", "date", "rating", "mismatch", "skipped", "duplicate_of")]
+                                           "product", "date", "rating", "mismatch", "skipped", "duplicate_of",
+                                           *tasks)]
         for i in range(n):
             if i % 5000 == 0:
                 if cancel is not None:

@@ -122,6 +122,15 @@ def test_custom_task_from_project_is_activated_and_becomes_a_results_column(home
     with open(results, encoding="utf-8-sig") as fh:
         got = list(csv.DictReader(fh))
     assert len(got) == 40 and "task:freshness" in got[0]
+    report = home / "report.xlsx"
+    assert run_cli(["analyze", str(sheet), "-o", str(report), "--threads", "2", "--lang", "en"]) == 0
+    import openpyxl
+
+    wb = openpyxl.load_workbook(report, read_only=True)
+    ws = next(wb[n] for n in wb.sheetnames if n.lower().startswith("review"))
+    header = [c.value for c in next(ws.iter_rows(max_row=1))]
+    assert header[-1] == "freshness"
+    assert {r[-1] for r in ws.iter_rows(min_row=2, values_only=True)} <= {"fresh", "spoiled", None, ""}
     answers = [g["task:freshness"] for g in got]
     assert set(answers) <= {"fresh", "spoiled", ""}
     truth = ["fresh" if r["label"] == "1" else "spoiled" for r in new_rows]
