@@ -151,7 +151,7 @@ def _cuda_runtime_present() -> bool:
 class EngineConfig:
     device: str = "auto"
     threads: int | None = None  # None: ONNX Runtime picks (all physical cores)
-    batch_size: int = 64
+    batch_size: int = 32  # 32 beat 64 and 128 for the 3-layer model on 2 AVX2 cores (BENCHMARKS.md)
     max_length: int | None = None  # None: the manifest's value
     chunk_size: int = 2048  # texts sorted and batched together; bounds memory when streaming
 
@@ -274,7 +274,7 @@ class Engine:
 
 
 def load_engine(model_dir: Path | str | None = None, *, device: str = "auto", threads: int | None = None,
-                batch_size: int = 64, verify: bool = True) -> Engine:
+                batch_size: int = 32, verify: bool = True) -> Engine:
     """Load a model folder (default: the active model, else the bundled one) into an Engine."""
     import onnxruntime as ort
     from tokenizers import Tokenizer
