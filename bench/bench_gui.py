@@ -134,13 +134,41 @@ def child_open(path: str) -> None:
     shutdown_pools()
 
 
+def _measure(worker) -> tuple[float, list[float], list]:
+    """Run ``worker`` while a 20 ms QTimer records how late it fires: (seconds, sorted
+    lateness in ms, [result or None])."""
+    from PySide6.QtCore import QTimer
+
+    late: list[float] = []
+    last = [time.perf_counter()]
+
+    def tick() -> None:
+        now = time.perf_counter()
+        late.append(max(0.0, (now - last[0]) * 1000 - 20))
+        last[0] = now
+
+    timer = QTimer()
+    timer.setInterval(20)
+    timer.timeout.connect(tick)
+    done: list = []
+    worker.signals.finished.connect(lambda r: done.append(r))
+    worker.signals.failed.connect(lambda m: (print("failed:", m), done.append(None)))
+    t = time.perf_counter()
+    timer.start()
+    last[0] = time.perf_counter()
+    worker.start()
+    _wait_until(lambda: bool(done), poll_ms=50)  # the event loop runs as in the app
+    timer.stop()
+    late.sort()
+    return time.perf_counter() - t, late, done
+
+
 def train_stall(mode: str, n: int, repeat: int) -> None:
     """UI lateness while the bundled model is retrained (``mode``: quick|full) on ``n`` real
     labelled 水果 reviews in the job process, as the training wizard runs it."""
     import random
     import statistics
 
-    from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication
 
     from core.modelbuild.data import load_online_shopping, shared_data_dir
@@ -156,32 +184,12 @@ def train_stall(mode: str, n: int, repeat: int) -> None:
     setup_application(app)
     maxima = []
     for run in range(repeat):
-        late: list[float] = []
-        last = [time.perf_counter()]
-
-        def tick() -> None:
-            now = time.perf_counter()
-            late.append(max(0.0, (now - last[0]) * 1000 - 20))
-            last[0] = now
-
-        timer = QTimer()
-        timer.setInterval(20)
-        timer.timeout.connect(tick)
         worker = ProcessWorker(train_job, texts, labels, task="sentiment", label_names=["negative", "neutral", "positive"],
                                mode=mode)
-        done = []
-        worker.signals.finished.connect(lambda r: done.append(r))
-        worker.signals.failed.connect(lambda m: (print("failed:", m), done.append(None)))
-        t = time.perf_counter()
-        timer.start()
-        last[0] = time.perf_counter()
-        worker.start()
-        _wait_until(lambda: bool(done), poll_ms=50)
-        timer.stop()
-        late.sort()
+        secs, late, _done = _measure(worker)
         maxima.append(late[-1])
         print(f"run {run + 1}: background {mode} training on {n} labels (job process): "
-              f"{time.perf_counter() - t:.1f} s; UI event loop ({len(late)} ticks of a 20 ms timer): lateness max "
+              f"{secs:.1f} s; UI event loop ({len(late)} ticks of a 20 ms timer): lateness max "
               f"{late[-1]:.0f} ms, p99 {late[int(len(late) * 0.99)]:.0f} ms, p50 {late[len(late) // 2]:.0f} ms")
     print(f"UI stall while training ({mode}), median of {repeat} run(s) of the max: {statistics.median(maxima):.0f} ms")
     from gui.workers import shutdown_pools
@@ -192,7 +200,6 @@ def train_stall(mode: str, n: int, repeat: int) -> None:
 def stall(path: Path, threads: int, repeat: int = 1, in_thread: bool = False) -> None:
     import statistics
 
-    from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication
 
     from core.project import Project
@@ -205,34 +212,14 @@ def stall(path: Path, threads: int, repeat: int = 1, in_thread: bool = False) ->
     held = Project.open(path)  # as the window does: its handle and the lock stay for the whole job
     maxima = []
     for run in range(repeat):
-        late: list[float] = []
-        last = [time.perf_counter()]
-
-        def tick() -> None:
-            now = time.perf_counter()
-            late.append(max(0.0, (now - last[0]) * 1000 - 20))
-            last[0] = now
-
-        timer = QTimer()
-        timer.setInterval(20)
-        timer.timeout.connect(tick)
+        steps: list[float] = []
         # --in-thread: the old way (a pool thread of this process), for comparison
         worker = (Worker if in_thread else ProcessWorker)(open_or_analyse, path, reanalyse=True, device="cpu",
                                                           threads=threads)
-        done = []
-        worker.signals.finished.connect(lambda r: done.append(r))
-        worker.signals.failed.connect(lambda m: (print("failed:", m), done.append(None)))
-        steps = []
         worker.signals.progress.connect(lambda f, m: steps.append(f))
-        t = time.perf_counter()
-        timer.start()
-        last[0] = time.perf_counter()
-        worker.start()
-        _wait_until(lambda: bool(done), poll_ms=50)  # the event loop runs as in the app
-        timer.stop()
-        late.sort()
+        secs, late, done = _measure(worker)
         maxima.append(late[-1])
-        print(f"run {run + 1}: background re-analysis ({'thread' if in_thread else 'job process'}): {time.perf_counter() - t:.1f} s, "
+        print(f"run {run + 1}: background re-analysis ({'thread' if in_thread else 'job process'}): {secs:.1f} s, "
               f"{len(steps)} progress signals; UI event loop ({len(late)} ticks of a 20 ms timer): "
               f"lateness max {late[-1]:.0f} ms, p99 {late[int(len(late) * 0.99)]:.0f} ms, "
               f"p50 {late[len(late) // 2]:.0f} ms")

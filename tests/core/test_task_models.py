@@ -38,6 +38,16 @@ def _fruit(n: int, seed: int = 0) -> list[dict]:
     return rows[:n]
 
 
+def _analyze_rows(home, rows: list[dict]) -> tuple:
+    """Write ``rows``' reviews to a sheet, run ``analyze --results`` on it: (sheet, result rows)."""
+    sheet, results = home / "new.csv", home / "results.csv"
+    with open(sheet, "w", encoding="utf-8", newline="") as fh:
+        csv.writer(fh).writerows([["评价内容"], *[[r["review"]] for r in rows]])
+    assert run_cli(["analyze", str(sheet), "--results", str(results), "--threads", "2"]) == 0
+    with open(results, encoding="utf-8-sig") as fh:
+        return sheet, list(csv.DictReader(fh))
+
+
 def test_multilabel_metrics_by_hand():
     y = np.array([[1, 0], [1, 1], [0, 0], [0, 1]])
     p = np.array([[1, 0], [1, 0], [0, 1], [0, 1]])
@@ -113,14 +123,8 @@ def test_custom_task_from_project_is_activated_and_becomes_a_results_column(home
     version = store.active_version("freshness")
     assert version is not None and store.get(version).task == "freshness"
 
-    sheet = home / "new.csv"
     new_rows = _fruit(40, seed=99)
-    with open(sheet, "w", encoding="utf-8", newline="") as fh:
-        csv.writer(fh).writerows([["评价内容"], *[[r["review"]] for r in new_rows]])
-    results = home / "results.csv"
-    assert run_cli(["analyze", str(sheet), "--results", str(results), "--threads", "2"]) == 0
-    with open(results, encoding="utf-8-sig") as fh:
-        got = list(csv.DictReader(fh))
+    sheet, got = _analyze_rows(home, new_rows)
     assert len(got) == 40 and "task:freshness" in got[0]
     report = home / "report.xlsx"
     assert run_cli(["analyze", str(sheet), "-o", str(report), "--threads", "2", "--lang", "en"]) == 0
@@ -182,13 +186,7 @@ def test_aspect_polarity_labels_train_a_model_that_analysis_uses(home):
     assert version is not None and store.active_version() is None
 
     new_rows = [r for r in _fruit(1500, seed=77) if lexicon.find(r["review"], "zh")][:40]
-    sheet = home / "new.csv"
-    with open(sheet, "w", encoding="utf-8", newline="") as fh:
-        csv.writer(fh).writerows([["评价内容"], *[[r["review"]] for r in new_rows]])
-    results = home / "results.csv"
-    assert run_cli(["analyze", str(sheet), "--results", str(results), "--threads", "2"]) == 0
-    with open(results, encoding="utf-8-sig") as fh:
-        got = list(csv.DictReader(fh))
+    sheet, got = _analyze_rows(home, new_rows)
     assert len(got) == 40 and "task:aspects" not in got[0]
     right = total = 0
     for g, r in zip(got, new_rows):
