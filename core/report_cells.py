@@ -87,38 +87,33 @@ def safe_text(value: str) -> str:
     return text if len(text) <= MAX_CELL else text[:MAX_CELL - 1] + "…"
 
 
-def make_cell(ws, value, *, header: bool = False, wrap: bool = False, number_format: str | None = None):
-    """A WriteOnlyCell that can never be a formula."""
-    kind = type(value)
-    if kind is str or kind is int or (kind is float and value == value):  # the common cells: no pandas checks
-        if kind is str:
-            value = safe_text(value)
-        cell = WriteOnlyCell(ws, value=value)
-        if kind is str:
-            cell.data_type = "s"
-        if number_format:
-            cell.number_format = number_format
-        if header:
-            cell.font, cell.fill = HEADER_FONT, HEADER_FILL
-        elif wrap:
-            cell.alignment = WRAP
-        return cell
+def _plain(value):
+    """A pandas/numpy value as the plain Python value openpyxl writes."""
     if is_missing(value):
-        value = None
-    elif isinstance(value, np.generic):
+        return None
+    if isinstance(value, np.generic):
         value = value.item()
     if isinstance(value, pd.Timestamp):
         value = value.to_pydatetime()
     if isinstance(value, (list, tuple)):
         value = "\n".join(str(v) for v in value)
-    if isinstance(value, str):
+    return value
+
+
+def make_cell(ws, value, *, header: bool = False, wrap: bool = False, number_format: str | None = None):
+    """A WriteOnlyCell that can never be a formula."""
+    kind = type(value)
+    if not (kind is str or kind is int or (kind is float and value == value)):  # common cells skip pandas checks
+        value = _plain(value)
+        if isinstance(value, (dt.datetime, dt.date)):
+            number_format = number_format or "yyyy-mm-dd"
+    is_text = isinstance(value, str)
+    if is_text:
         value = safe_text(value)
     cell = WriteOnlyCell(ws, value=value)
-    if isinstance(value, str):
+    if is_text:
         cell.data_type = "s"  # "=1+1" stays the text "=1+1"
-    if isinstance(value, (dt.datetime, dt.date)):
-        cell.number_format = number_format or "yyyy-mm-dd"
-    elif number_format:
+    if number_format:
         cell.number_format = number_format
     if header:
         cell.font, cell.fill = HEADER_FONT, HEADER_FILL

@@ -412,6 +412,19 @@ def require_torch() -> None:
                         "'training' build (see docs/BUILD.md).")
 
 
+def start_training(mode: str, config: TrainConfig | None, seed: int, progress: Progress | None,
+                   cancel: CancelToken | None) -> tuple[TrainConfig, Progress, CancelToken]:
+    """What every training entry checks and sets up first: the mode (full needs torch), the
+    config for it, and working progress/cancel objects."""
+    if mode not in ("quick", "full"):
+        raise UserError(f"Unknown training mode '{mode}': use quick or full.")
+    if mode == "full":
+        require_torch()
+    cfg = config or TrainConfig(mode=mode, seed=seed)
+    cfg.mode = mode
+    return cfg, progress or no_progress, cancel or CancelToken()
+
+
 def train_model(
     texts: Sequence[str],
     labels: Sequence[str],
@@ -427,14 +440,7 @@ def train_model(
     seed: int = 0,
 ) -> TrainResult:
     """Train a new model version for ``task`` from labelled texts; nothing is activated here."""
-    if mode not in ("quick", "full"):
-        raise UserError(f"Unknown training mode '{mode}': use quick or full.")
-    if mode == "full":
-        require_torch()
-    cfg = config or TrainConfig(mode=mode, seed=seed)
-    cfg.mode = mode
-    progress = progress or no_progress
-    cancel = cancel or CancelToken()
+    cfg, progress, cancel = start_training(mode, config, seed, progress, cancel)
     texts = [str(t) for t in texts]
     labels = [str(x) for x in labels]
     if len(texts) != len(labels):

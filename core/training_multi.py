@@ -21,9 +21,9 @@ from typing import Sequence
 import numpy as np
 
 from core.errors import UserError
-from core.jobs import CancelToken, Progress, no_progress, wrap_progress
-from core.training import (SMALL_DATA, TrainConfig, TrainResult, _train_full, base_features, require_torch,
-                           staging_manifest, strata_of, stratified_split, verdict, write_quick_head)
+from core.jobs import CancelToken, Progress, wrap_progress
+from core.training import (SMALL_DATA, TrainConfig, TrainResult, _train_full, base_features, staging_manifest,
+                           start_training, strata_of, stratified_split, verdict, write_quick_head)
 
 MIN_POSITIVES = 2
 
@@ -127,14 +127,7 @@ def train_multilabel_model(
     from core.engine import load_engine
     from core.heads import _sigmoid, fit_multilabel_head
 
-    if mode not in ("quick", "full"):
-        raise UserError(f"Unknown training mode '{mode}': use quick or full.")
-    if mode == "full":
-        require_torch()
-    cfg = config or TrainConfig(mode=mode, seed=seed)
-    cfg.mode = mode
-    progress = progress or no_progress
-    cancel = cancel or CancelToken()
+    cfg, progress, cancel = start_training(mode, config, seed, progress, cancel)
     texts = [str(t) for t in texts]
     if len(texts) != len(label_sets):
         raise ValueError("texts and label_sets differ in length")
