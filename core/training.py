@@ -425,6 +425,13 @@ def start_training(mode: str, config: TrainConfig | None, seed: int, progress: P
     return cfg, progress or no_progress, cancel or CancelToken()
 
 
+def new_staging_dir(task: str, staging_root: Path | None) -> Path:
+    """A fresh folder for a candidate model version (under the system temp dir by default)."""
+    root = Path(staging_root) if staging_root else Path(tempfile.gettempdir()) / "reviewlens-staging"
+    root.mkdir(parents=True, exist_ok=True)
+    return Path(tempfile.mkdtemp(prefix=f"{task}-", dir=root))
+
+
 def train_model(
     texts: Sequence[str],
     labels: Sequence[str],
@@ -454,9 +461,7 @@ def train_model(
         stratified_split(labels, cfg.eval_fraction, cfg.seed)
     if mode == "full" and not held_idx:
         raise UserError("Full training needs held-out reviews: label at least a few per class.")
-    root = Path(staging_root) if staging_root else Path(tempfile.gettempdir()) / "reviewlens-staging"
-    root.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f"{task}-", dir=root))
+    staging = new_staging_dir(task, staging_root)
     try:
         progress(0.0, "scoring the current model on the held-out reviews")
         eval_rows = held_idx or list(range(len(texts)))

@@ -13,7 +13,6 @@ one, the rule + seed-example classifier that analysis uses (``core.analysis.inte
 from __future__ import annotations
 
 import shutil
-import tempfile
 import time
 from pathlib import Path
 from typing import Sequence
@@ -22,8 +21,8 @@ import numpy as np
 
 from core.errors import UserError
 from core.jobs import CancelToken, Progress, wrap_progress
-from core.training import (SMALL_DATA, TrainConfig, TrainResult, _train_full, base_features, staging_manifest,
-                           start_training, strata_of, stratified_split, verdict, write_quick_head)
+from core.training import (SMALL_DATA, TrainConfig, TrainResult, _train_full, base_features, new_staging_dir,
+                           staging_manifest, start_training, strata_of, stratified_split, verdict, write_quick_head)
 
 MIN_POSITIVES = 2
 
@@ -140,9 +139,7 @@ def train_multilabel_model(
         stratified_split(strata, cfg.eval_fraction, cfg.seed)
     if mode == "full" and not held_idx:
         raise UserError("Full training needs held-out reviews: label more reviews.")
-    root = Path(staging_root) if staging_root else Path(tempfile.gettempdir()) / "reviewlens-staging"
-    root.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f"{task}-", dir=root))
+    staging = new_staging_dir(task, staging_root)
     try:
         progress(0.0, "scoring the current model on the held-out reviews")
         eval_rows = held_idx or list(range(len(texts)))
