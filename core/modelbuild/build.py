@@ -59,6 +59,10 @@ class BuildConfig:
     student_lr: float = 8e-5
     distill_temperature: float = 2.0
     hard_weight: float = 0.3
+    # Optional cosine loss between the student's and the teacher's last-layer token states
+    # (as in DistilBERT), states saved once by the soft stage. Off by default: at 0.5 it left
+    # the student's pos/neg discrimination exactly where it was (BENCHMARKS.md, "tried").
+    hidden_weight: float = 0.0
     ascii_pieces: int = 20000
     threads: int = 2
 
@@ -239,7 +243,9 @@ def make_optimizer(model, lr: float, head_lr: float, steps: int, warmup: float =
 
 def train_loop(model, ids, targets, *, cfg: BuildConfig, epochs: float, lr: float, ckpt: Path, loss_fn,
                label_smoothing: float = 0.0) -> None:
-    """Generic loop with resumable checkpoints (safetensors + step counter)."""
+    """Generic loop with resumable checkpoints (safetensors + step counter).
+
+    ``loss_fn(logits, rows, hidden, mask)``: hidden holds the last layer's token states."""
     import torch
     from safetensors.torch import load_file, save_file
 
@@ -265,8 +271,8 @@ def train_loop(model, ids, targets, *, cfg: BuildConfig, epochs: float, lr: floa
     for step in range(start, steps):
         rows = batches[step]
         x, m = collate(ids, rows)
-        logits, _ = model(x, m)
-        loss = loss_fn(logits, rows)
+        logits, hidden = model.forward_tokens(x, m)
+        loss = loss_fn(logits, rows, hidden, m)
         loss.backward()
         torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
         opt.step()
@@ -336,7 +342,7 @@ def stage_teacher(work: Path, cfg: BuildConfig, splits, tokenizer) -> Path:
     ce = torch.nn.CrossEntropyLoss(weight=weight, label_smoothing=0.05)
     log(f"teacher: {len(train):,} examples, {sum(len(x) for x in ids) / len(ids):.1f} tokens avg")
     train_loop(model, ids, y, cfg=cfg, epochs=cfg.teacher_epochs, lr=cfg.teacher_lr, ckpt=work / "teacher.ckpt",
-               loss_fn=lambda logits, rows: ce(logits, y[rows]))
+               loss_fn=lambda logits, rows, *_: ce(logits, y[rows]))
     tmp = work / "teacher.tmp"
     save_classifier(model, tmp, labels=list(LABELS), fp16=False)
     (tmp / "train.json").write_text(json.dumps({"examples": len(train), "config": asdict(cfg)}))
@@ -376,12 +382,32 @@ def stage_teacher2(work: Path, cfg: BuildConfig, splits, tokenizer) -> Path:
     log(f"teacher round 2: {len(train):,} examples ({len(scarce):,} neutral/English), "
         f"{sum(len(x) for x in ids) / len(ids):.1f} tokens avg")
     train_loop(model, ids, y, cfg=cfg, epochs=1.0, lr=cfg.teacher2_lr, ckpt=work / "teacher2.ckpt",
-               loss_fn=lambda logits, rows: ce(logits, y[rows]))
+               loss_fn=lambda logits, rows, *_: ce(logits, y[rows]))
     tmp = work / "teacher2.tmp"
     save_classifier(model, tmp, labels=list(LABELS), fp16=False)
     (tmp / "train.json").write_text(json.dumps({"examples": len(train), "config": asdict(cfg)}))
     tmp.rename(out)
     return out
+
+
+def teacher_states(model, ids: list[list[int]], batch_size: int = 64) -> tuple[np.ndarray, np.ndarray]:
+    """Logits and last-layer token states (fp16, flattened in input order) of ``ids``."""
+    import torch
+
+    order = sorted(range(len(ids)), key=lambda i: len(ids[i]))
+    logits = np.zeros((len(ids), model.head.out_features), np.float32)
+    offsets = np.cumsum([0] + [len(x) for x in ids])
+    states = np.zeros((int(offsets[-1]), model.bert.config.hidden_size), np.float16)
+    model.eval()
+    with torch.no_grad():
+        for start in range(0, len(order), batch_size):
+            rows = order[start:start + batch_size]
+            x, m = collate(ids, rows)
+            lg, hidden = model.forward_tokens(x, m)
+            logits[rows] = lg.numpy()
+            for r, i in enumerate(rows):
+                states[offsets[i]:offsets[i + 1]] = hidden[r, :len(ids[i])].numpy()
+    return logits, states
 
 
 def stage_soft(work: Path, cfg: BuildConfig, splits, tokenizer) -> Path:
@@ -396,15 +422,20 @@ def stage_soft(work: Path, cfg: BuildConfig, splits, tokenizer) -> Path:
     ids = encode(tokenizer, [e.text for e in texts], cfg.max_length)
     log(f"soft labels: teacher over {len(texts):,} texts")
     logits = np.zeros((len(texts), len(LABELS)), np.float32)
+    hidden_parts = []
     step = 1024
     part = work / "soft.parts"
     part.mkdir(exist_ok=True)
     for start in range(0, len(ids), step):
-        f = part / f"{start:07d}.npy"
+        f = part / f"{start:07d}.npz"
         if not f.exists():
-            np.save(f, predict_logits(model, ids[start:start + step])[0])
+            lg, states = teacher_states(model, ids[start:start + step])
+            np.savez(f, logits=lg, states=states)
             log(f"  {min(start + step, len(ids)):,}/{len(ids):,}")
-        logits[start:start + step] = np.load(f)
+        with np.load(f) as z:
+            logits[start:start + step] = z["logits"]
+            if cfg.hidden_weight:
+                hidden_parts.append(z["states"])
     val_ids = encode(tokenizer, [e.text for e in splits.val], cfg.max_length)
     val_logits = predict_logits(model, val_ids)[0]
     tmp = work / "soft.tmp"
@@ -413,6 +444,9 @@ def stage_soft(work: Path, cfg: BuildConfig, splits, tokenizer) -> Path:
                                                           ensure_ascii=False) for e in texts), encoding="utf-8")
     np.save(tmp / "val_logits.npy", val_logits)
     np.save(tmp / "logits.npy", logits)
+    if cfg.hidden_weight:  # token states, flat (texts in order, len(ids[i]) rows each): ~1 GB
+        np.save(tmp / "states.npy", np.concatenate(hidden_parts))
+        np.save(tmp / "state_offsets.npy", np.cumsum([0] + [len(x) for x in ids]))
     tmp.rename(out)
     acc = float((val_logits.argmax(1) == np.array([e.label for e in splits.val])).mean())
     log(f"teacher val accuracy {acc:.4f}")
@@ -453,13 +487,31 @@ def stage_student(work: Path, cfg: BuildConfig, splits, tokenizer) -> Path:
     model.load_state_dict(state, strict=True)
     T = cfg.distill_temperature
     weight = torch.tensor(class_weights(hard.tolist()), dtype=torch.float32)
+    states = offsets = None
+    if cfg.hidden_weight:
+        if not (work / "soft" / "states.npy").exists():
+            raise RuntimeError(f"{work / 'soft'} holds no teacher token states: delete it and rerun "
+                               "with --hidden-weight")
+        states = torch.from_numpy(np.load(work / "soft" / "states.npy"))
+        offsets = np.load(work / "soft" / "state_offsets.npy")
 
-    def loss_fn(logits, batch_rows):
+    def loss_fn(logits, batch_rows, hidden, mask):
         t = F.softmax(soft[batch_rows] / T, dim=-1)
         kd = F.kl_div(F.log_softmax(logits / T, dim=-1), t, reduction="batchmean") * T * T
-        return (1 - cfg.hard_weight) * kd + cfg.hard_weight * F.cross_entropy(logits, hard[batch_rows], weight=weight)
+        loss = (1 - cfg.hard_weight) * kd + cfg.hard_weight * F.cross_entropy(logits, hard[batch_rows], weight=weight)
+        if states is None:
+            return loss
+        target = torch.zeros_like(hidden)
+        for r, i in enumerate(batch_rows):
+            target[r, :offsets[i + 1] - offsets[i]] = states[offsets[i]:offsets[i + 1]].float()
+        m = mask.to(hidden.dtype)
+        cos = F.cosine_similarity(hidden, target, dim=-1, eps=1e-6)
+        return loss + cfg.hidden_weight * ((1 - cos) * m).sum() / m.sum()
 
-    log(f"student: {len(cfg.student_layers)} layers {cfg.student_layers}, {len(rows):,} texts")
+    if offsets is not None and int(offsets[-1]) != sum(len(x) for x in ids):
+        raise RuntimeError(f"{work / 'soft'} does not match the distillation texts: delete it and rerun")
+    log(f"student: {len(cfg.student_layers)} layers {cfg.student_layers}, {len(rows):,} texts, "
+        f"hidden-state weight {cfg.hidden_weight}")
     train_loop(model, ids, hard, cfg=cfg, epochs=cfg.student_epochs, lr=cfg.student_lr, ckpt=work / "student.ckpt",
                loss_fn=loss_fn)
     tmp = work / "student.tmp"
@@ -640,6 +692,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--distill-examples", type=int)
     ap.add_argument("--teacher2-examples", type=int, help="round 2 of the teacher (0 skips it)")
     ap.add_argument("--student-epochs", type=float)
+    ap.add_argument("--student-layers", type=lambda v: [int(x) for x in v.split(",")],
+                    help="teacher layers the student keeps, e.g. 0,2,5")
+    ap.add_argument("--hidden-weight", type=float, help="weight of the token-state cosine loss (default 0: off)")
     args = ap.parse_args(argv)
     cfg = BuildConfig.tiny() if args.profile == "tiny" else BuildConfig()
     if args.teacher_examples:
@@ -648,6 +703,10 @@ def main(argv: list[str] | None = None) -> int:
         cfg.distill_examples = args.distill_examples
     if args.student_epochs:
         cfg.student_epochs = args.student_epochs
+    if args.student_layers:
+        cfg.student_layers = args.student_layers
+    if args.hidden_weight is not None:
+        cfg.hidden_weight = args.hidden_weight
     if args.teacher2_examples is not None:
         cfg.teacher2_examples = args.teacher2_examples
     build(args.work, args.out, cfg, data_dir=args.data, stop_after=args.stop_after)

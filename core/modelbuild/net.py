@@ -27,13 +27,23 @@ class Classifier(nn.Module):
         self.head = nn.Linear(bert_config.hidden_size, n_labels)
 
     def embed(self, input_ids: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:
-        hidden = self.bert(input_ids=input_ids, attention_mask=attention_mask).last_hidden_state
-        mask = attention_mask.unsqueeze(-1).to(hidden.dtype)
-        return (hidden * mask).sum(1) / mask.sum(1).clamp(min=1.0)
+        return mean_pool(self.bert(input_ids=input_ids, attention_mask=attention_mask).last_hidden_state,
+                         attention_mask)
 
     def forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         pooled = self.embed(input_ids, attention_mask)
         return self.head(self.dropout(pooled)), pooled
+
+    def forward_tokens(self, input_ids: torch.Tensor,
+                       attention_mask: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """Logits and the last layer's token states (what hidden-state distillation matches)."""
+        hidden = self.bert(input_ids=input_ids, attention_mask=attention_mask).last_hidden_state
+        return self.head(self.dropout(mean_pool(hidden, attention_mask))), hidden
+
+
+def mean_pool(hidden: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:
+    mask = attention_mask.unsqueeze(-1).to(hidden.dtype)
+    return (hidden * mask).sum(1) / mask.sum(1).clamp(min=1.0)
 
 
 def save_classifier(model: Classifier, folder: Path, *, labels: list[str], fp16: bool = True) -> list[Path]:

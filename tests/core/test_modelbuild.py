@@ -101,3 +101,21 @@ def test_prune_train_export_quantize_roundtrip(e5, tmp_path):
     np.testing.assert_allclose(out32[1], ref_emb.numpy(), atol=1e-4)
     assert np.abs(out8[0] - ref_logits.numpy()).max() < 0.35
     assert (out8[0].argmax(1) == ref_logits.numpy().argmax(1)).mean() >= 5 / 6
+
+
+def test_teacher_token_states_are_stored_per_text_in_input_order(e5):
+    """The soft stage's flat fp16 token states (what hidden-state distillation matches) hold,
+    at each text's offsets, that text's own last-layer states, whatever the batching."""
+    tok = build_tokenizer(e5.pieces, e5.scores, compile_charsmap(e5.normalization))
+    model = Classifier(bert_config(e5, num_layers=1), 3).eval()
+    model.bert.load_state_dict(bert_state_dict(e5, layers=[0]), strict=True)
+    ids = [tok.encode(t).ids for t, _ in TEXTS]
+    logits, states = mb.teacher_states(model, ids, batch_size=4)  # length-sorted batches with padding
+    offsets = np.cumsum([0] + [len(x) for x in ids])
+    assert states.dtype == np.float16 and states.shape == (offsets[-1], 384)
+    for i, one in enumerate(ids):
+        x = torch.tensor([one])
+        with torch.no_grad():
+            lg, hidden = model.forward_tokens(x, torch.ones_like(x))
+        np.testing.assert_allclose(states[offsets[i]:offsets[i + 1]], hidden[0].numpy(), atol=2e-2, rtol=1e-2)
+        np.testing.assert_allclose(logits[i], lg[0].numpy(), atol=1e-4)
