@@ -430,11 +430,13 @@ def stage_soft(work: Path, cfg: BuildConfig, splits, tokenizer) -> Path:
         f = part / f"{start:07d}.npz"
         if not f.exists():
             lg, states = teacher_states(model, ids[start:start + step])
-            np.savez(f, logits=lg, states=states)
+            np.savez(f, logits=lg, **({"states": states} if cfg.hidden_weight else {}))  # ~1 GB in all
             log(f"  {min(start + step, len(ids)):,}/{len(ids):,}")
         with np.load(f) as z:
             logits[start:start + step] = z["logits"]
             if cfg.hidden_weight:
+                if "states" not in z:
+                    raise RuntimeError(f"{part} holds no teacher token states: delete it and rerun")
                 hidden_parts.append(z["states"])
     val_ids = encode(tokenizer, [e.text for e in splits.val], cfg.max_length)
     val_logits = predict_logits(model, val_ids)[0]
