@@ -119,3 +119,26 @@ def test_teacher_token_states_are_stored_per_text_in_input_order(e5):
             lg, hidden = model.forward_tokens(x, torch.ones_like(x))
         np.testing.assert_allclose(states[offsets[i]:offsets[i + 1]], hidden[0].numpy(), atol=2e-2, rtol=1e-2)
         np.testing.assert_allclose(logits[i], lg[0].numpy(), atol=1e-4)
+
+
+def test_a_rerun_refuses_a_finished_stage_built_with_other_settings(tmp_path, capsys):
+    """Resuming skips finished stages, so a changed flag must not be silently ignored."""
+    cfg = mb.BuildConfig()
+    for name in ("vocab", "teacher", "student"):
+        (tmp_path / name).mkdir()
+        mb.write_stage_record(tmp_path / name, cfg, examples=10)
+    mb.check_work_folder(tmp_path, cfg)  # same settings: every stage is reusable
+
+    with pytest.raises(mb.BuildError, match=r"student was built with student_layers=\[0, 4, 8\], "
+                                            r"this run asks for \[0, 2, 5\]: delete .*student"):
+        mb.check_work_folder(tmp_path, mb.BuildConfig(student_layers=[0, 2, 5]))
+    # an earlier stage's setting invalidates what was built from it, and the message lists it all
+    with pytest.raises(mb.BuildError, match=r"teacher was built with teacher_lr=4e-05.*teacher, .*student"):
+        mb.check_work_folder(tmp_path, mb.BuildConfig(teacher_lr=1e-4))
+    # a later stage's setting leaves earlier stages reusable
+    mb.check_stage_reusable(tmp_path / "teacher", "teacher", mb.BuildConfig(student_layers=[0, 2, 5]))
+
+    # the command line says it on one line and stops before reading any data
+    assert mb.main(["--work", str(tmp_path), "--student-layers", "0,2,5"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.count("\n") == 0 and err.startswith("error: ") and "student_layers" in err
