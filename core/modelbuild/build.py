@@ -259,20 +259,28 @@ def collate(ids: list[list[int]], rows: list[int], pad_id: int = 1):
     return x, m
 
 
-def predict_logits(model, ids: list[list[int]], batch_size: int = 64) -> tuple[np.ndarray, np.ndarray]:
+def sorted_batches(model, ids: list[list[int]], batch_size: int, forward):
+    """Run ``forward(x, mask)`` in eval mode over length-sorted, dynamically padded batches of
+    ``ids``, yielding each batch's input rows and its outputs as numpy arrays."""
     import torch
 
     order = sorted(range(len(ids)), key=lambda i: len(ids[i]))
+    model.eval()
+    for start in range(0, len(order), batch_size):
+        rows = order[start:start + batch_size]
+        x, m = collate(ids, rows)
+        with torch.no_grad():  # per batch, not around the yield: grad mode is global state
+            outputs = forward(x, m)
+        yield rows, [t.numpy() for t in outputs]
+
+
+def predict_logits(model, ids: list[list[int]], batch_size: int = 64) -> tuple[np.ndarray, np.ndarray]:
+    """Logits and pooled embeddings of ``ids``, in input order."""
     logits = np.zeros((len(ids), model.head.out_features), np.float32)
     emb = np.zeros((len(ids), model.bert.config.hidden_size), np.float32)
-    model.eval()
-    with torch.no_grad():
-        for start in range(0, len(order), batch_size):
-            rows = order[start:start + batch_size]
-            x, m = collate(ids, rows)
-            lg, pooled = model(x, m)
-            logits[rows] = lg.numpy()
-            emb[rows] = pooled.numpy()
+    for rows, (lg, pooled) in sorted_batches(model, ids, batch_size, model):
+        logits[rows] = lg
+        emb[rows] = pooled
     return logits, emb
 
 
@@ -443,21 +451,13 @@ def stage_teacher2(work: Path, cfg: BuildConfig, splits, tokenizer) -> Path:
 
 def teacher_states(model, ids: list[list[int]], batch_size: int = 64) -> tuple[np.ndarray, np.ndarray]:
     """Logits and last-layer token states (fp16, flattened in input order) of ``ids``."""
-    import torch
-
-    order = sorted(range(len(ids)), key=lambda i: len(ids[i]))
     logits = np.zeros((len(ids), model.head.out_features), np.float32)
     offsets = np.cumsum([0] + [len(x) for x in ids])
     states = np.zeros((int(offsets[-1]), model.bert.config.hidden_size), np.float16)
-    model.eval()
-    with torch.no_grad():
-        for start in range(0, len(order), batch_size):
-            rows = order[start:start + batch_size]
-            x, m = collate(ids, rows)
-            lg, hidden = model.forward_tokens(x, m)
-            logits[rows] = lg.numpy()
-            for r, i in enumerate(rows):
-                states[offsets[i]:offsets[i + 1]] = hidden[r, :len(ids[i])].numpy()
+    for rows, (lg, hidden) in sorted_batches(model, ids, batch_size, model.forward_tokens):
+        logits[rows] = lg
+        for r, i in enumerate(rows):
+            states[offsets[i]:offsets[i + 1]] = hidden[r, :len(ids[i])]
     return logits, states
 
 
