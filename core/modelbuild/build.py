@@ -116,11 +116,14 @@ def check_stage_reusable(out: Path, name: str, cfg: BuildConfig) -> None:
                              f"delete {later} to rebuild, or use another --work folder")
 
 
+def stages_used(cfg: BuildConfig) -> list[str]:
+    return [name for name in STAGES if name != "teacher2" or cfg.teacher2_examples]
+
+
 def check_work_folder(work: Path, cfg: BuildConfig) -> None:
     """Every finished stage a rerun would reuse, checked before any work starts."""
-    for name in STAGES:
-        if name != "teacher2" or cfg.teacher2_examples:
-            check_stage_reusable(work / name, name, cfg)
+    for name in stages_used(cfg):
+        check_stage_reusable(work / name, name, cfg)
 
 
 def log(msg: str) -> None:
@@ -694,8 +697,8 @@ def stage_export(work: Path, cfg: BuildConfig, splits, tokenizer, out_dir: Path)
                  "sources": sorted({e.source.split("/")[0] for e in splits.train})},
         "training": {**asdict(cfg)},
         # what each stage really ran with (a resumed build can hold stages from earlier runs)
-        "stages": {name: json.loads((work / name / "train.json").read_text()) for name in STAGES
-                   if (work / name / "train.json").exists() and (name != "teacher2" or cfg.teacher2_examples)},
+        "stages": {name: json.loads((work / name / "train.json").read_text()) for name in stages_used(cfg)
+                   if (work / name / "train.json").exists()},
         "checks": checks,
         "trainable": {"weights": "student.safetensors", "config": "student_config.json", "dtype": "float16"},
         "created": time.strftime("%Y-%m-%dT%H:%M:%S"),
