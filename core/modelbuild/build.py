@@ -10,7 +10,8 @@ few minutes and resume from the last checkpoint. Stages:
   vocab     rebuild the tokenizer, prune the 250k vocabulary to review needs
   data      deduplicated train/val/test splits (see core/modelbuild/data.py)
   teacher   fine-tune the 12-layer model, 3-way sentiment, mean pooling
-  soft      teacher logits over the distillation texts
+  soft      teacher logits over the distillation texts (optionally plus edited copies
+            of the English ones, --distill-augment: core/modelbuild/augment.py)
   student   fewer layers initialised from the teacher, trained on soft + hard labels
   export    ONNX export, int8 per-channel quantization, temperature calibration,
             fp32-vs-int8 agreement, manifest with sha256 of each artifact
@@ -53,6 +54,9 @@ class BuildConfig:
     teacher2_english_extra: int = 5000
     head_lr: float = 1e-3
     distill_examples: int = 40000
+    # Edited copies of each English distillation text, labelled by the teacher alone
+    # (core.modelbuild.augment): the student's English gap to the teacher is generalisation.
+    distill_augment: int = 0
     # Three layers: the 400 reviews/s target on 2 AVX2 cores. Spread over the teacher's depth:
     # 0,4,8 beat the bottom-heavy 0,2,5 on every test set (BENCHMARKS.md, "student layers").
     student_layers: list[int] = field(default_factory=lambda: [0, 4, 8])
@@ -85,7 +89,7 @@ STAGE_SETTINGS: dict[str, tuple[str, ...]] = {
     "vocab": ("profile", "ascii_pieces"),
     "teacher": ("seed", "max_length", "batch_size", "teacher_examples", "teacher_epochs", "teacher_lr", "head_lr"),
     "teacher2": ("teacher2_examples", "teacher2_lr", "teacher2_english_extra"),
-    "soft": ("distill_examples",),
+    "soft": ("distill_examples", "distill_augment"),
     "student": ("student_layers", "student_epochs", "student_lr", "distill_temperature", "hard_weight",
                 "hidden_weight"),
 }
@@ -358,6 +362,7 @@ def class_weights(labels: list[int]) -> np.ndarray:
 
 
 ENGLISH = ("absa_en", "vader_amazon", "vader_movie", "vader_tweets")
+NO_LABEL = -1  # distillation texts with a teacher label only (augmented copies)
 
 
 def sample_balanced(examples: list[Example], n: int, rng: random.Random) -> list[Example]:
@@ -472,6 +477,11 @@ def stage_soft(work: Path, cfg: BuildConfig, splits, tokenizer) -> Path:
         return out
     rng = random.Random(cfg.seed + 1)
     texts = sample_balanced(splits.train + splits.extra, cfg.distill_examples, rng)
+    if cfg.distill_augment:
+        from core.modelbuild.augment import augment_english
+
+        english = [e.text for e in texts if e.source in ENGLISH]
+        texts += [Example(t, NO_LABEL, "augment_en") for t in augment_english(english, cfg.distill_augment, rng)]
     model, _ = load_classifier(final_teacher(work, cfg))
     ids = encode(tokenizer, [e.text for e in texts], cfg.max_length)
     log(f"soft labels: teacher over {len(texts):,} texts")
@@ -543,7 +553,7 @@ def stage_student(work: Path, cfg: BuildConfig, splits, tokenizer) -> Path:
             state[key] = value.float()
     model.load_state_dict(state, strict=True)
     T = cfg.distill_temperature
-    weight = torch.tensor(class_weights(hard.tolist()), dtype=torch.float32)
+    weight = torch.tensor(class_weights([y for y in hard.tolist() if y != NO_LABEL]), dtype=torch.float32)
     states = offsets = None
     if cfg.hidden_weight:
         if not (work / "soft" / "states.npy").exists():
@@ -555,7 +565,10 @@ def stage_student(work: Path, cfg: BuildConfig, splits, tokenizer) -> Path:
     def loss_fn(logits, batch_rows, hidden, mask):
         t = F.softmax(soft[batch_rows] / T, dim=-1)
         kd = F.kl_div(F.log_softmax(logits / T, dim=-1), t, reduction="batchmean") * T * T
-        loss = (1 - cfg.hard_weight) * kd + cfg.hard_weight * F.cross_entropy(logits, hard[batch_rows], weight=weight)
+        y = hard[batch_rows]
+        labelled = y != NO_LABEL  # augmented texts: the teacher's soft labels only
+        ce = F.cross_entropy(logits[labelled], y[labelled], weight=weight) if labelled.any() else 0.0 * kd
+        loss = (1 - cfg.hard_weight) * kd + cfg.hard_weight * ce
         if states is None:
             return loss
         target = torch.zeros_like(hidden)
@@ -752,6 +765,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--stop-after", choices=("teacher", "teacher2", "soft", "student"))
     ap.add_argument("--teacher-examples", type=int)
     ap.add_argument("--distill-examples", type=int)
+    ap.add_argument("--distill-augment", type=int, help="edited copies per English distillation text")
     ap.add_argument("--teacher2-examples", type=int, help="round 2 of the teacher (0 skips it)")
     ap.add_argument("--student-epochs", type=float)
     ap.add_argument("--student-layers", type=lambda v: [int(x) for x in v.split(",")],
@@ -763,6 +777,8 @@ def main(argv: list[str] | None = None) -> int:
         cfg.teacher_examples = args.teacher_examples
     if args.distill_examples:
         cfg.distill_examples = args.distill_examples
+    if args.distill_augment is not None:
+        cfg.distill_augment = args.distill_augment
     if args.student_epochs:
         cfg.student_epochs = args.student_epochs
     if args.student_layers:
