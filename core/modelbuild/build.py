@@ -55,7 +55,7 @@ class BuildConfig:
     head_lr: float = 1e-3
     distill_examples: int = 40000
     # Edited copies of each English distillation text, labelled by the teacher alone
-    # (core.modelbuild.augment): the student's English gap to the teacher is generalisation.
+    # (core.modelbuild.augment). Off: 2 copies moved English by noise only (BENCHMARKS.md).
     distill_augment: int = 0
     # Three layers: the 400 reviews/s target on 2 AVX2 cores. Spread over the teacher's depth:
     # 0,4,8 beat the bottom-heavy 0,2,5 on every test set (BENCHMARKS.md, "student layers").
