@@ -7,7 +7,6 @@ offsets on the same texts as bench_sentiment.py).
 from __future__ import annotations
 
 import argparse
-import random
 import sys
 from pathlib import Path
 
@@ -17,6 +16,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from core.modelbuild.data import NEG, POS, build_splits  # noqa: E402
+from testsets import sentiment_test_sets  # noqa: E402  (bench/ is the script's folder)
 
 
 def main() -> int:
@@ -27,11 +27,8 @@ def main() -> int:
     args = ap.parse_args()
     from core.engine import load_engine
 
-    splits = build_splits(args.work)
-    zh = splits.tests["zh_unseen_category"]
-    random.Random(7).shuffle(zh)  # the same 3,000 texts as bench_sentiment.py
-    sets = {"zh_unseen_category": zh[: args.zh_sample], "en_vader_amazon": splits.tests["en_vader_amazon"],
-            "en_absa_tshirt": splits.tests["en_absa_tshirt"]}
+    tests, _rng = sentiment_test_sets(build_splits(args.work), args.zh_sample)  # the texts bench_sentiment.py scores
+    sets = {name: tests[name] for name in ("zh_unseen_category", "en_vader_amazon", "en_absa_tshirt")}
     for model_dir in args.model:
         engine = load_engine(model_dir, device="cpu")
         cells = []

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import random
 import resource
 import sys
 import time
@@ -24,7 +23,8 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from core.modelbuild.data import LABELS, NEU, build_splits  # noqa: E402
+from core.modelbuild.data import NEU, build_splits  # noqa: E402
+from testsets import sentiment_test_sets  # noqa: E402  (bench/ is the script's folder)
 
 
 def score(y_true, y_pred) -> tuple[float, float, float]:
@@ -47,16 +47,8 @@ def main() -> int:
     ap.add_argument("--teacher-speed-texts", type=int, default=300)
     ap.add_argument("--threads", type=int, default=2)
     args = ap.parse_args()
-    rng = random.Random(7)
     splits = build_splits(args.work)
-    tests = dict(splits.tests)
-    zh = tests["zh_unseen_category"]
-    rng.shuffle(zh)
-    tests["zh_unseen_category"] = zh[: args.zh_sample]
-    neutral = tests.pop("neutral_3way")
-    polar = [e for name in ("en_vader_amazon", "en_absa_tshirt") for e in tests[name]]
-    rng.shuffle(polar)
-    tests["mixed_3way"] = neutral + polar[: len(neutral)] + tests["zh_unseen_category"][: len(neutral)]
+    tests, rng = sentiment_test_sets(splits, args.zh_sample)
 
     from core.engine import load_engine
 

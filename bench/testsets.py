@@ -1,0 +1,22 @@
+"""The sentiment test sets the accuracy benches share, drawn the same way in each of them
+(bench_sentiment.py and bench_posneg.py must score the very same texts)."""
+from __future__ import annotations
+
+import random
+from core.modelbuild.data import Example, Splits
+
+
+def sentiment_test_sets(splits: Splits, zh_sample: int) -> tuple[dict[str, list[Example]], random.Random]:
+    """The held-out sets (水果 cut to ``zh_sample`` texts, the English pos/neg sets, and the
+    mixed 3-way set in place of the neutral sentences), and the random generator after the
+    draws: bench_sentiment.py draws its speed texts from it next."""
+    rng = random.Random(7)
+    tests = dict(splits.tests)
+    zh = tests["zh_unseen_category"]
+    rng.shuffle(zh)
+    tests["zh_unseen_category"] = zh[:zh_sample]
+    neutral = tests.pop("neutral_3way")
+    polar = [e for name in ("en_vader_amazon", "en_absa_tshirt") for e in tests[name]]
+    rng.shuffle(polar)
+    tests["mixed_3way"] = neutral + polar[: len(neutral)] + tests["zh_unseen_category"][: len(neutral)]
+    return tests, rng
