@@ -141,7 +141,7 @@ def main() -> int:
                   f"neutral answers {nr:.1%}", flush=True)
 
     # agreement of int8 student with the teacher, and speed on real reviews (process start excluded)
-    pool = [e.text for e in build_splits(args.work).tests["zh_unseen_category"]]
+    pool = [e.text for e in splits.tests["zh_unseen_category"]]
     rng.shuffle(pool)
     speed_texts = pool[: args.speed_texts]
     engine.predict(speed_texts[:64])

@@ -12,7 +12,7 @@ def sentiment_test_sets(splits: Splits, zh_sample: int) -> tuple[dict[str, list[
     draws: bench_sentiment.py draws its speed texts from it next."""
     rng = random.Random(7)
     tests = dict(splits.tests)
-    zh = tests["zh_unseen_category"]
+    zh = list(tests["zh_unseen_category"])  # a copy: ``splits`` keeps its order
     rng.shuffle(zh)
     tests["zh_unseen_category"] = zh[:zh_sample]
     neutral = tests.pop("neutral_3way")

@@ -15,7 +15,7 @@ import random
 import re
 
 _NEGATIONS = re.compile(r"\b(not|never|no)\s+|(?<=\w)n't\b", re.IGNORECASE)
-_IRREGULAR = {"can't": "can", "won't": "will", "Can't": "Can", "Won't": "Will"}
+_IRREGULAR = re.compile(r"\b(ca)n't\b|\b(w)on't\b", re.IGNORECASE)  # can't -> can, won't -> will
 _AUXILIARIES = {"is", "was", "are", "were", "do", "does", "did", "will", "would", "can", "could", "should",
                 "has", "have", "had", "must"}
 _JOINERS = (" ", ", but ", " and ", ". ", " although ")
@@ -33,9 +33,9 @@ def _keep_span(words: list[str], rng: random.Random) -> list[str]:
 
 
 def _toggle_negation(text: str, rng: random.Random) -> str | None:
-    for neg, pos in _IRREGULAR.items():
-        if neg in text:
-            return text.replace(neg, pos, 1)
+    m = _IRREGULAR.search(text)
+    if m:  # keep the first letter's case
+        return text[:m.start()] + (m.group(1) + "n" if m.group(1) else m.group(2) + "ill") + text[m.end():]
     hits = list(_NEGATIONS.finditer(text))
     if hits:
         m = rng.choice(hits)
