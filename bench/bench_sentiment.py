@@ -24,7 +24,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from core.modelbuild.data import NEU, build_splits  # noqa: E402
-from testsets import sentiment_test_sets  # noqa: E402  (bench/ is the script's folder)
+from testsets import sentiment_test_sets, tfidf_baseline  # noqa: E402  (bench/ is the script's folder)
 
 
 def score(y_true, y_pred) -> tuple[float, float, float]:
@@ -58,15 +58,8 @@ def main() -> int:
     systems: dict[str, callable] = {}
     systems["int8 student (ONNX)"] = lambda texts: engine.predict(texts).probs.argmax(1)
 
-    from sklearn.feature_extraction.text import TfidfVectorizer
-    from sklearn.linear_model import LogisticRegression
-    from sklearn.pipeline import make_pipeline
-
     t1 = time.perf_counter()
-    tfidf = make_pipeline(TfidfVectorizer(analyzer="char_wb", ngram_range=(1, 3), min_df=2, sublinear_tf=True,
-                                          max_features=400000),
-                          LogisticRegression(max_iter=2000, C=4.0, class_weight="balanced"))
-    tfidf.fit([e.text for e in splits.train], [e.label for e in splits.train])
+    tfidf = tfidf_baseline(splits.train)
     print(f"TF-IDF+LR trained on {len(splits.train):,} texts in {time.perf_counter() - t1:.0f} s", file=sys.stderr)
     systems["TF-IDF 1-3 + LR"] = lambda texts: tfidf.predict(texts)
 

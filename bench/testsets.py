@@ -6,6 +6,19 @@ import random
 from core.modelbuild.data import Example, Splits
 
 
+def tfidf_baseline(train: list[Example]):
+    """Character 1-3-gram TF-IDF + logistic regression on ``train`` (the baseline both
+    bench_sentiment.py and bench_label_audit.py compare against)."""
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import make_pipeline
+
+    model = make_pipeline(TfidfVectorizer(analyzer="char_wb", ngram_range=(1, 3), min_df=2, sublinear_tf=True,
+                                          max_features=400000),
+                          LogisticRegression(max_iter=2000, C=4.0, class_weight="balanced"))
+    return model.fit([e.text for e in train], [e.label for e in train])
+
+
 def sentiment_test_sets(splits: Splits, zh_sample: int) -> tuple[dict[str, list[Example]], random.Random]:
     """The held-out sets (水果 cut to ``zh_sample`` texts, the English pos/neg sets, and the
     mixed 3-way set in place of the neutral sentences), and the random generator after the
