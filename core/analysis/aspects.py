@@ -332,5 +332,6 @@ def mention_examples(texts: Sequence[str], values: Sequence[str], lexicon: Lexic
 
 
 def format_mentions(mentions: list[AspectMention]) -> str:
-    """"aspect:polarity;..." as written to the results table."""
-    return ";".join(f"{m.aspect}:{m.polarity}" for m in mentions)
+    """"aspect:polarity;..." as written to the results table: each pair once, in the order
+    first found (a review praising the quality in three clauses says quality:positive once)."""
+    return ";".join(dict.fromkeys(f"{m.aspect}:{m.polarity}" for m in mentions))

@@ -21,6 +21,16 @@ REQUEST_INTENTS = ("suggestion", "question", "refund_return")
 POLARITIES = ("positive", "neutral", "negative")
 
 
+def per_review(mentions: pd.DataFrame) -> pd.DataFrame:
+    """One row per review, aspect and polarity: what the aggregate tables count.
+
+    Analysis finds one mention per aspect per clause, so a long review that praises the
+    quality in 50 clauses would otherwise outweigh 49 reviews that complain about it."""
+    if mentions.empty:
+        return mentions
+    return mentions.drop_duplicates(["index", "aspect", "polarity"]).reset_index(drop=True)
+
+
 def aspect_table(mentions: pd.DataFrame) -> pd.DataFrame:
     """Per aspect: mentions, positive/neutral/negative counts, negative_share and
     share_of_negative (its part of ALL negative mentions), most mentioned first."""
@@ -190,7 +200,8 @@ def summarise(ins: Insights, *, unique_texts: Sequence[str], review_uid: np.ndar
                 toks = tp.tokenize(clause, "zh" if tp._HAN.search(clause) else "en")
             by_aspect.setdefault(aspect, Counter()).update(toks)
     ins.aspect_keywords = tp.ctfidf(by_aspect, top_n=10, min_count=1)
-    ins.aspects = aspect_table(mentions)
+    counted = per_review(mentions)
+    ins.aspects = aspect_table(counted)
 
     if cancel is not None:
         cancel.check()
@@ -202,12 +213,12 @@ def summarise(ins: Insights, *, unique_texts: Sequence[str], review_uid: np.ndar
     analysed = reviews["skipped"] == ""
     ins.trend_week = volume_trend(reviews["date"][analysed], reviews["sentiment"][analysed], freq="week")
     ins.trend_month = volume_trend(reviews["date"][analysed], reviews["sentiment"][analysed], freq="month")
-    if not mentions.empty:
-        dates = reviews["date"].to_numpy()[mentions["index"].to_numpy()]
-        ins.aspect_trend = aspect_trend(pd.Series(dates), mentions["aspect"], mentions["polarity"], freq="month")
-    ins.products = product_table(reviews, mentions)
+    if not counted.empty:
+        dates = reviews["date"].to_numpy()[counted["index"].to_numpy()]
+        ins.aspect_trend = aspect_trend(pd.Series(dates), counted["aspect"], counted["polarity"], freq="month")
+    ins.products = product_table(reviews, counted)
     ins.mismatches = reviews.loc[reviews["mismatch"] != "",
                                  ["row", "rating", "sentiment", "sentiment_confidence", "mismatch", "text",
                                   "product"]].reset_index(drop=True)
-    ins.fix_list = fix_list(ins.aspects, mentions, ins.topics, reviews[analysed])
+    ins.fix_list = fix_list(ins.aspects, counted, ins.topics, reviews[analysed])
     ins.requests = requests_table(reviews[analysed])

@@ -79,6 +79,21 @@ def test_mismatch_products_and_trends(engine):
 
 
 @needs_model
+def test_long_review_counts_each_aspect_once(engine):
+    """A review that praises the quality in 40 clauses is one review for the aspect tables and
+    one quality:positive in the results column, not 40 that drown the complaints."""
+    from core.analysis.insights import analyze_table
+
+    long_praise = "，".join(["质量很好"] * 40)
+    texts = [long_praise, "质量太差了，穿一次就开线", "质量很差，线头很多，不会再买"]
+    ins = analyze_table(_table(texts), engine)
+    assert (ins.mentions["index"] == 0).sum() >= 2  # the browser still sees every clause's mention
+    assert ins.reviews.loc[0, "aspects"] == "quality:positive"
+    quality = ins.aspects.set_index("aspect").loc["quality"]
+    assert quality["mentions"] == 3 and quality["negative"] == 2 and quality["positive"] == 1
+
+
+@needs_model
 def test_cancel(engine):
     from core.analysis.insights import analyze_table
 
