@@ -78,12 +78,21 @@ class _Bar:
 
 
 def _csv_safe(value) -> str:
-    if value is None:
+    # Missing values (NaN rating, NA duplicate_of) become empty cells; a string is written as
+    # it is, even "nan": that can be what a customer typed.
+    if value is None or (not isinstance(value, str) and _is_missing(value)):
         return ""
     text = str(value)
-    if text in ("nan", "NaT", "<NA>"):
-        return ""
     return "'" + text if text.startswith(_FORMULA_START) else text
+
+
+def _is_missing(value) -> bool:
+    import pandas as pd
+
+    try:
+        return bool(pd.isna(value))
+    except (TypeError, ValueError):  # not a scalar
+        return False
 
 
 def write_results_csv(insights, path: Path, *, mask: bool = True) -> Path:

@@ -82,3 +82,18 @@ def test_sku_followup_reply_overrides_reach_the_report(tmp_path, capsys):
     texts = {r[1] for r in out[out.sheetnames[1]].iter_rows(min_row=2, values_only=True)}
     replies = {c.value for c in wb["评价数据"]["I"] if c.value}
     assert not (texts & (replies - {"店铺说明"}))  # merchant replies are not analysed as reviews
+
+
+@needs_model
+def test_results_keep_typed_text_and_blank_missing_values(tmp_path, capsys):
+    """A customer who typed "nan" keeps that text in the results (skipped as a placeholder);
+    a missing rating is an empty cell, not the word nan."""
+    src = tmp_path / "in.csv"
+    src.write_text("review,rating\n物流很快，质量很好，很满意,5\nnan,\nNaN,1\n", encoding="utf-8")
+    results = tmp_path / "res.csv"
+    assert run_cli(["analyze", str(src), "--results", str(results), "--device", "cpu"]) == 0, capsys.readouterr().err
+    with open(results, encoding="utf-8-sig", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    assert [r["text"] for r in rows] == ["物流很快，质量很好，很满意", "nan", "NaN"]
+    assert [r["skipped"] for r in rows] == ["", "placeholder", "placeholder"]
+    assert rows[1]["rating"] == "" and rows[1]["sentiment"] == "" and rows[0]["rating"] in ("5", "5.0")

@@ -32,7 +32,7 @@ def test_clean_text(raw: str, clean: str) -> None:
     "此用户没有填写评价", "此用户没有填写评价。", "此用户未填写评价内容", "系统默认好评", "评价方未及时做出评价,系统默认好评!",
     "评价方未及时做出评价，系统默认好评！", "用户默认好评", "该用户觉得商品较好", "买家未填写评价",
     "The customer did not leave a review", "the customer did not leave a review.", "No review text", "N/A", "n/a",
-    "-", "—", "无", "", "   ", "。。。",
+    "-", "—", "无", "", "   ", "。。。", "nan", "NaN", "#N/A", "undefined", "TRUE",
 ])
 def test_placeholders(s: str) -> None:
     assert is_placeholder(s)
