@@ -37,7 +37,8 @@ def register(subparsers) -> None:
     p.add_argument("--results", metavar="RESULTS.csv",
                    help="CSV with one row per input data row, in input order: row, text, sentiment, "
                         "sentiment_confidence, aspects, intents, skipped, language, duplicate_of, product, date, "
-                        "rating, mismatch (UTF-8 with BOM; text masked unless --no-mask; a text starting with "
+                        "rating, mismatch, and followup, followup_sentiment, reply when the file has them "
+                        "(UTF-8 with BOM; free text masked unless --no-mask; a text starting with "
                         "= + - @ gets a leading ' so spreadsheet apps never run it)")
     p.add_argument("--text-column", help="column with the review text (name, 1-based number or letter)")
     p.add_argument("--rating-column", help="column with the star rating")
@@ -111,11 +112,12 @@ def write_results_csv(insights, path: Path, *, mask: bool = True) -> Path:
         with open(tmp, "w", encoding="utf-8-sig", newline="") as fh:
             writer = csv.writer(fh)
             writer.writerow(list(frame.columns))
-            text_at = list(frame.columns).index("text")
+            free_text = [i for i, c in enumerate(frame.columns) if c in ("text", "followup", "reply")]
             for values in frame.itertuples(index=False, name=None):
                 values = list(values)
-                if mask and isinstance(values[text_at], str):
-                    values[text_at] = mask_pii(values[text_at])
+                for i in free_text if mask else ():
+                    if isinstance(values[i], str):
+                        values[i] = mask_pii(values[i])
                 if "date" in frame.columns:
                     d = values[list(frame.columns).index("date")]
                     values[list(frame.columns).index("date")] = "" if d != d or d is None else str(d)[:10]

@@ -7,8 +7,8 @@ File rules: the workbook is written to a temporary file in the target folder and
 ``os.replace``-d onto the final name, so a crash or a cancel never leaves a half-written
 report under that name; temporary files that a killed writer left are removed by the next
 write (``core.tempfiles``). Free text (reviews, quotes, clauses) is passed through
-``core.text.mask_pii`` unless ``mask=False``; author, order id, follow-up and reply
-columns are never written. No cell is ever a formula (see ``report_cells``).
+``core.text.mask_pii`` unless ``mask=False``, the follow-up review and the shop's reply
+too; author and order id columns are never written. No cell is ever a formula (see ``report_cells``).
 """
 from __future__ import annotations
 
@@ -80,6 +80,11 @@ class _Writer:
                 (t["neg_share"], counts["negative"] / analysed if analysed else None),
                 (t["avg_rating"], None if pd.isna(rating) else round(float(rating), 2)),
                 (t["mismatches"], len(ins.mismatches))]
+        if "followup_sentiment" in ins.reviews.columns:  # 追评: the verdict after days of use
+            follow = ins.reviews["followup_sentiment"].fillna("")
+            if follow.ne("").any():
+                kpis += [(t["followups_n"], int(follow.ne("").sum())),
+                         (t["followups_neg"], int((follow == "negative").sum()))]
         for name, value in kpis:
             self.row(ws, [name, value], formats={1: "0.0%"} if name == t["neg_share"] else None)
         self.row(ws, [])
@@ -115,8 +120,15 @@ class _Writer:
         t, data = self.t, self.ins.reviews
         ws = self.sheet("reviews", (8, 60, 10, 10, 30, 26, 18, 12, 8, 22, 12, 10))
         tasks = [c for c in data.columns if str(c).startswith("task:")]  # the owner's custom-task models
+        # follow-up (追评) and shop reply, when the file has them: customer text, masked like the review
+        extra = [c for c in ("followup", "followup_sentiment", "reply") if c in data.columns
+                 and data[c].fillna("").astype(str).str.strip().ne("").any()]
         headers = [t[k] for k in ("row", "text", "sentiment", "confidence", "aspect_col", "intents", "product",
                                   "date", "rating", "mismatch", "skipped", "duplicate_of")] + [c[5:] for c in tasks]
+        headers += [t[c] for c in extra]
+        first_extra = len(headers) - len(extra)
+        extra_text = tuple(first_extra + i for i, c in enumerate(extra) if c != "followup_sentiment")
+        extra_label = [first_extra + i for i, c in enumerate(extra) if c == "followup_sentiment"]
         self.row(ws, headers, header=True)
         n = len(data)
         ws.auto_filter.ref = f"A1:{get_column_letter(len(headers))}{n + 1}"
@@ -128,6 +140,7 @@ class _Writer:
         cols = [data[c].tolist() for c in ("row", "text", "sentiment", "sentiment_confidence", "aspects", "intents",
                                            "product", "date", "rating", "mismatch", "skipped", "duplicate_of",
                                            *tasks)]
+        cols += [data[c].fillna("").astype(str).tolist() for c in extra]
         for i in range(n):
             if i % 5000 == 0:
                 if cancel is not None:
@@ -138,7 +151,9 @@ class _Writer:
             r[2] = self.label(r[2])
             r[9] = mism.get(r[9], "")
             r[10] = t.get(r[10], r[10]) if r[10] else ""
-            self.row(ws, r, text_cols=(1,), formats={3: "0.00"})
+            for k in extra_label:
+                r[k] = self.label(r[k]) if r[k] else ""
+            self.row(ws, r, text_cols=(1, *extra_text), formats={3: "0.00"})
 
     def aspects(self) -> None:
         t, ins = self.t, self.ins

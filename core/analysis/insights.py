@@ -76,7 +76,7 @@ class Insights:
     def results_frame(self) -> pd.DataFrame:
         """The per-review table as exported to CSV (no embeddings, no internals)."""
         cols = ["row", "text", "sentiment", "sentiment_confidence", "aspects", "intents", "skipped", "language",
-                "duplicate_of", "product", "date", "rating", "mismatch"]
+                "duplicate_of", "product", "date", "rating", "mismatch", "followup", "followup_sentiment", "reply"]
         tasks = [c for c in self.reviews.columns if str(c).startswith("task:")]
         return self.reviews[[c for c in cols if c in self.reviews.columns] + tasks]
 
@@ -112,6 +112,23 @@ def _predict_list(engine: Engine, texts: list[str], progress: Progress, cancel: 
     if not texts:
         return np.zeros((0, len(engine.labels)), np.float32)
     return engine.predict(texts, progress=progress, cancel=cancel).probs
+
+
+def followup_sentiment(followups: pd.Series, engine: Engine, cancel: CancelToken | None) -> np.ndarray:
+    """Sentiment of each follow-up review (追评), "" where there is none.
+
+    A follow-up is written after days of use and often turns a first "很好" into a
+    complaint, so it is judged on its own, not folded into the first review."""
+    from core.text import is_placeholder
+
+    texts = followups.fillna("").astype(str).str.strip().tolist()
+    wanted = sorted({t for t in texts if t and not is_placeholder(t)})
+    out = np.full(len(texts), "", dtype=object)
+    if wanted:
+        labels = np.array(engine.labels, dtype=object)[engine.predict(wanted, cancel=cancel).probs.argmax(1)]
+        by_text = dict(zip(wanted, labels))
+        out[:] = [by_text.get(t, "") for t in texts]
+    return out
 
 
 def analyze_table(table: ReviewTable, engine: Engine, *, progress: Progress | None = None,
@@ -241,6 +258,8 @@ def analyze_table(table: ReviewTable, engine: Engine, *, progress: Progress | No
     for extra in ("sku", "followup", "reply", "author", "order_id", "source_row"):
         if extra in frame.columns:
             reviews[extra] = frame[extra].to_numpy()
+    if "followup" in frame.columns:
+        reviews["followup_sentiment"] = followup_sentiment(reviews["followup"], engine, cancel)
     reviews["mismatch"] = mismatch_flags(reviews["rating"], reviews["sentiment"], reviews["sentiment_confidence"])
     if task_models:
         from core.task_models import add_task_columns

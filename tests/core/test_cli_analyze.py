@@ -97,3 +97,42 @@ def test_results_keep_typed_text_and_blank_missing_values(tmp_path, capsys):
     assert [r["text"] for r in rows] == ["物流很快，质量很好，很满意", "nan", "NaN"]
     assert [r["skipped"] for r in rows] == ["", "placeholder", "placeholder"]
     assert rows[1]["rating"] == "" and rows[1]["sentiment"] == "" and rows[0]["rating"] in ("5", "5.0")
+
+
+@needs_model
+def test_followups_are_judged_and_reach_results_and_report(tmp_path, capsys):
+    """The Taobao sample's 追评 get their own sentiment, in the results CSV and the report's
+    review sheet, masked like the review; the shop's replies are shown, never analysed."""
+    report, results = tmp_path / "out.xlsx", tmp_path / "res.csv"
+    rc = run_cli(["analyze", str(SAMPLES / "taobao_export.xlsx"), "-o", str(report), "--results", str(results),
+                  "--device", "cpu", "--lang", "en"])
+    assert rc == 0, capsys.readouterr().err
+    with open(results, encoding="utf-8-sig", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    with_followup = [r for r in rows if r["followup"].strip()]
+    assert len(with_followup) >= 20
+    assert {r["followup_sentiment"] for r in with_followup} <= {"positive", "neutral", "negative", ""}
+    assert all(r["followup_sentiment"] == "" for r in rows if not r["followup"].strip())
+    by_text = {r["followup"]: r["followup_sentiment"] for r in with_followup}
+    assert by_text.get("联系客服也没解决") == "negative" and by_text.get("回购了，和第一次一样好") == "positive"
+    assert any(r["reply"].startswith("亲") for r in rows)
+    ws = load_workbook(report, read_only=True)["Reviews"]
+    header = next(ws.iter_rows(max_row=1, values_only=True))
+    assert {"Follow-up review", "Follow-up sentiment", "Shop reply"} <= set(header)
+    overview = {r[0]: r[1] for r in load_workbook(report, read_only=True)["Overview"].iter_rows(values_only=True)
+                if len(r) > 1 and r[0]}
+    assert overview["Follow-up reviews"] == len(with_followup)
+
+
+def test_results_mask_followup_and_reply(tmp_path):
+    from types import SimpleNamespace
+
+    import pandas as pd
+
+    from core.cli_analyze import write_results_csv
+
+    frame = pd.DataFrame({"row": [1], "text": ["很好"], "followup": ["电话13812345678，质量一般"],
+                          "reply": ["王女士您好，请加微信 13912345678"]})
+    out = write_results_csv(SimpleNamespace(results_frame=lambda: frame), tmp_path / "r.csv")
+    text = out.read_text(encoding="utf-8-sig")
+    assert "13812345678" not in text and "13912345678" not in text and "质量一般" in text
