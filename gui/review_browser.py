@@ -389,4 +389,12 @@ class ReviewBrowser(QWidget):
                 f"<td style='color:{COLORS.get(m.polarity, COLORS['neutral']).darker(130).name()}'>{tr(m.polarity)}</td>"
                 f"<td>{m.confidence:.2f}</td></tr>" for m in mentions.itertuples())
             parts.append(f"<h4>{tr('clauses')}</h4><table cellpadding='3'>{rows}</table>")
+        followup = str(r.get("followup", "") or "").strip()
+        if followup:  # 追评, with its own sentiment (the verdict after days of use)
+            verdict = str(r.get("followup_sentiment", "") or "")
+            parts.append(f"<h4>{tr('role_followup')}</h4><p>{html.escape(followup)}"
+                         + (f" · <b>{tr(verdict)}</b>" if verdict else "") + "</p>")
+        reply = str(r.get("reply", "") or "").strip()
+        if reply:
+            parts.append(f"<h4>{tr('role_reply')}</h4><p>{html.escape(reply)}</p>")
         self.detail.setHtml("".join(parts))

@@ -157,3 +157,20 @@ def test_run_app_starts_and_quits(qtbot, qapp, home):
     assert run_app([]) == 0
     assert seen == ["ReviewLens"]
     assert (home / "settings").is_dir()  # QSettings live under REVIEWLENS_HOME
+
+
+def test_browser_detail_shows_followup_and_reply(qtbot, analysed_project):
+    """The detail pane shows a review's 追评 with its own sentiment and the shop's reply."""
+    from gui.review_browser import ReviewBrowser
+
+    _path, insights = analysed_project
+    insights.reviews["followup"] = ""
+    insights.reviews["followup_sentiment"] = ""
+    insights.reviews["reply"] = ""
+    insights.reviews.loc[0, ["followup", "followup_sentiment", "reply"]] = ["用了一周就坏了", "negative", "亲，已为您处理"]
+    browser = ReviewBrowser()
+    qtbot.addWidget(browser)
+    browser.set_insights(insights)
+    browser.view.selectRow(browser.model.index_map.tolist().index(0))
+    text = browser.detail.toPlainText()
+    assert "Follow-up" in text and "用了一周就坏了 · negative" in text and "亲，已为您处理" in text
