@@ -190,11 +190,14 @@ def text_likeness(values: Sequence[Any]) -> float:
     return round(nonnum * (0.55 * length + 0.45 * distinct) * (1.0 if mean_len >= 4 else 0.4), 3)
 
 
-def content_score(role: str, values: Sequence[Any]) -> float:
+def content_score(role: str, values: Sequence[Any], *, named: bool = False) -> float:
+    """How much a column's cells look like ``role``; ``named``: its header already names the role."""
     if role == "rating":
         return rating_share(values)
     if role == "date":
-        return date_share(values)
+        # Old .xls and unformatted .xlsx/.csv cells hold dates as bare Excel serials
+        # (45350.5); trusted only under a date-like header, since alone they may be prices.
+        return date_share(values, serials=named)
     if role in ("text", "followup", "reply"):
         return text_likeness(values)
     return 1.0 if any(_cell_str(v) for v in values) else 0.5
@@ -208,7 +211,7 @@ def guess_columns(headers: Sequence[str], sample: Sequence[Sequence[Any]]) -> di
     def cscore(role: str, h: str) -> float:
         key = (role, h)
         if key not in content:
-            content[key] = content_score(role, cols[h])
+            content[key] = content_score(role, cols[h], named=True)
         return content[key]
 
     pairs: list[tuple[float, str, str]] = []

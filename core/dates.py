@@ -3,8 +3,9 @@
 Shops export dates and ratings in many shapes; these functions turn one column of raw
 cell values (str, int, float, datetime or None) into canonical values:
 
-- dates -> ``pandas.Timestamp`` (timezone-naive, UTC when the source had a zone) or ``NaT``;
-- ratings -> float in 1..5 or NaN.
+- dates -> ``pandas.Timestamp`` or ``NaT``, timezone-naive: a zone (``UTC``, ``+08:00``,
+  ``Z``) is dropped and the wall time kept, the time the shop's export showed;
+- ratings -> float in 1..5 or NaN; a decimal comma (``4,5``) is read as a decimal point.
 
 Some decisions need the whole column (is ``03/04/2018`` day- or month-first? is ``8`` on a
 1-10 or a 0-100 scale?), so the public functions take a column, not a cell.
@@ -26,10 +27,14 @@ _MONTH_RE = r"(jan|feb|mar|apr|may|jun|jul|aug|sept|sep|oct|nov|dec)[a-z]*\.?"
 _TIME = r"(?:[ T]+(\d{1,2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?\s*(am|pm)?)?"
 
 _YMD = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?" + _TIME + r"$", re.I)
-_DMY_SLASH = re.compile(r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{2}|\d{4})" + _TIME + r"$", re.I)
+_DMY_SLASH = re.compile(r"^(\d{1,2})([/.-])(\d{1,2})[/.-](\d{2}|\d{4})" + _TIME + r"$", re.I)
 _D_MON_Y = re.compile(r"^(\d{1,2})[\s\-/]+" + _MONTH_RE + r"[\s\-/,]+(\d{2}|\d{4})" + _TIME + r"$", re.I)
 _MON_D_Y = re.compile(r"^" + _MONTH_RE + r"\s+(\d{1,2})(?:st|nd|rd|th)?,?\s+(\d{4})" + _TIME + r"$", re.I)
 _ISO = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?$", re.I)
+# A zone after a time: "10:20:00 UTC", "10:20:00+0000", "T10:20:00Z", "10:20 GMT+8". Only
+# after a time, so the "-2024" of "10-01-2024" is never taken for an offset.
+_ZONE = re.compile(r"(\d:\d{2}(?::\d{2}(?:\.\d+)?)?(?:\s*[ap]m)?)\s*"
+                   r"(?:z|(?:utc|gmt)(?:\s*[+-]\d{1,2}(?::?\d{2})?)?|[+-]\d{2}:?\d{2})$", re.I)
 # Amazon pages: "Reviewed in the United States on July 29, 2018"
 _ON_PREFIX = re.compile(r"^.*?\bon\s+(?=\w)", re.I)
 
@@ -78,11 +83,9 @@ def parse_date(value: Any, *, dayfirst: bool = False, numbers: bool = True) -> p
     if value is None:
         return None
     if isinstance(value, pd.Timestamp):
-        return None if pd.isna(value) else value.tz_convert(None) if value.tzinfo else value
+        return None if pd.isna(value) else value.tz_localize(None) if value.tzinfo else value
     if isinstance(value, _dt.datetime):
-        if value.tzinfo is not None:
-            value = value.astimezone(_dt.timezone.utc).replace(tzinfo=None)
-        return pd.Timestamp(value)
+        return pd.Timestamp(value.replace(tzinfo=None))
     if isinstance(value, _dt.date):
         return pd.Timestamp(value)
     if isinstance(value, bool):
@@ -94,6 +97,7 @@ def parse_date(value: Any, *, dayfirst: bool = False, numbers: bool = True) -> p
         return None
     if _NUM.match(s):
         return _number_date(float(s)) if numbers else None
+    s = _ZONE.sub(r"\1", s)
     m = _YMD.match(s)
     if m:
         return _build(int(m[1]), int(m[2]), int(m[3]), m.groups()[3:7])
@@ -102,7 +106,7 @@ def parse_date(value: Any, *, dayfirst: bool = False, numbers: bool = True) -> p
             ts = pd.Timestamp(s)
         except (ValueError, OverflowError):
             return None
-        return ts.tz_convert("UTC").tz_localize(None) if ts.tzinfo else ts
+        return ts.tz_localize(None) if ts.tzinfo else ts
     s2 = _ON_PREFIX.sub("", s) if " on " in s.lower() else s
     m = _D_MON_Y.match(s2)
     if m:
@@ -112,9 +116,11 @@ def parse_date(value: Any, *, dayfirst: bool = False, numbers: bool = True) -> p
         return _build(int(m[3]), _MONTHS[m[1].lower()[:3]], int(m[2]), m.groups()[3:7])
     m = _DMY_SLASH.match(s)
     if m:
-        a, b = int(m[1]), int(m[2])
-        day, month = (a, b) if dayfirst else (b, a)
-        return _build(_to_year(m[3]), month, day, m.groups()[3:7])
+        a, b = int(m[1]), int(m[3])
+        # Dotted dates are German/Russian/Scandinavian style, day first everywhere they are
+        # used; only slash and dash dates are ambiguous across the column.
+        day, month = (a, b) if dayfirst or m[2] == "." else (b, a)
+        return _build(_to_year(m[4]), month, day, m.groups()[4:8])
     return None
 
 
@@ -126,7 +132,7 @@ def _guess_dayfirst(values: Sequence[Any]) -> bool:
             m = _DMY_SLASH.match(v.strip())
             if m:
                 first_big |= int(m[1]) > 12
-                second_big |= int(m[2]) > 12
+                second_big |= int(m[3]) > 12
     return first_big and not second_big
 
 
@@ -150,14 +156,30 @@ def parse_dates(values: Sequence[Any]) -> list[pd.Timestamp | None]:
     return out
 
 
-def date_share(values: Sequence[Any]) -> float:
-    """Share of non-empty cells that parse as dates (bare numbers only when real datetimes)."""
+def _is_excel_serial(value: Any) -> bool:
+    """A bare number (or numeric string) in the Excel serial range for 1954..2118."""
+    if isinstance(value, bool) or not isinstance(value, (int, float, str)):
+        return False
+    if isinstance(value, str):
+        value = value.strip()
+        if not _NUM.match(value):
+            return False
+    x = float(value)
+    return 20000 <= x < 80000
+
+
+def date_share(values: Sequence[Any], *, serials: bool = False) -> float:
+    """Share of non-empty cells that parse as dates (bare numbers only when real datetimes).
+
+    ``serials``: also count bare numbers in the Excel serial range; only for a column whose
+    header already names a date, since on their own such numbers may be prices or ids.
+    """
     n = ok = 0
     for v in values:
         if v is None or (isinstance(v, str) and not v.strip()):
             continue
         n += 1
-        ok += parse_date(v, numbers=False) is not None
+        ok += parse_date(v, numbers=False) is not None or (serials and _is_excel_serial(v))
     return ok / n if n else 0.0
 
 
@@ -172,6 +194,9 @@ _STARS_FILLED = "★⭐✭✮✯✰🌟"
 _OUT_OF = re.compile(r"^(\d+(?:\.\d+)?)\s*(?:out\s+of|/|of)\s*(\d+(?:\.\d+)?)\s*(?:stars?|星)?$", re.I)
 _NUM_UNIT = re.compile(r"^(\d+(?:\.\d+)?)\s*(?:stars?|星|星级|分|颗星|points?)?$", re.I)
 _CN_NUM = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5}
+# "4,5" in European exports. One to three digits, a comma, one or two digits, with no digit
+# or comma around: "1,000" (thousands) and "1,2,3" (a list) stay what they are.
+_DECIMAL_COMMA = re.compile(r"(?<![\d,])(\d{1,3}),(\d{1,2})(?![\d,])")
 
 
 def _rating_cell(value: Any) -> tuple[float, float | None] | None:
@@ -186,6 +211,7 @@ def _rating_cell(value: Any) -> tuple[float, float | None] | None:
     s = str(value).strip()
     if not s or len(s) > 40:
         return None
+    s = _DECIMAL_COMMA.sub(r"\1.\2", s)
     low = s.lower()
     if low in _WORDS:
         return _WORDS[low], 5.0

@@ -53,6 +53,8 @@ class ReviewTable:
     data-row number), ``source_row`` (the row number a spreadsheet app shows), ``text``
     (raw, "" when empty), ``rating`` (1..5 or NaN), ``date`` (Timestamp or NaT) and the
     string columns ``product, sku, followup, reply, author, order_id`` ("" when absent).
+    ``warnings``: one-line notes for the user about what was read but is likely wrong (a
+    date column whose cells are not dates); the import itself succeeded.
     """
 
     source: Path
@@ -64,6 +66,7 @@ class ReviewTable:
     encoding: str | None = None
     delimiter: str | None = None
     all_columns: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
 
 
 # ---------------------------------------------------------------- sheets
@@ -243,6 +246,16 @@ def _guesses(p: Path, sheet: str | None, headers: list[str], sample: Sequence[Se
     return guesses
 
 
+def _date_warning(column: str, raw: Sequence[Any], parsed: Sequence[Any]) -> str | None:
+    """A note when a date column yields (almost) no dates: trends would silently be empty."""
+    filled = [ts for v, ts in zip(raw, parsed) if v is not None and cell_text(v).strip()]
+    ok = sum(ts is not None for ts in filled)
+    if not filled or ok >= max(1, 0.1 * len(filled)):
+        return None
+    return (f"date column '{column}': only {ok:,} of {len(filled):,} filled cells are dates; "
+            f"the others are left empty (name the right column with --date-column).")
+
+
 # ---------------------------------------------------------------- public
 
 def preview(path: str | Path, *, sheet: str | None = None, n: int = 20
@@ -307,8 +320,15 @@ def read_reviews(path: str | Path, *, sheet: str | None = None, text_column: str
     progress(0.85, "Reading dates")
     if cancel is not None:
         cancel.check()
-    cols["date"] = pd.to_datetime(pd.Series(parse_dates(column("date")) if guesses["date"].column
-                                            else [None] * total, dtype=object), errors="coerce")
+    notes: list[str] = []
+    dates: list[Any] = [None] * total
+    if guesses["date"].column:
+        raw_dates = column("date")
+        dates = parse_dates(raw_dates)
+        note = _date_warning(guesses["date"].column, raw_dates, dates)
+        if note:
+            notes.append(note)
+    cols["date"] = pd.to_datetime(pd.Series(dates, dtype=object), errors="coerce")
     for role in STR_ROLES:
         cols[role] = [cell_text(v).strip() for v in column(role)]
     frame = pd.DataFrame(cols)
@@ -321,5 +341,5 @@ def read_reviews(path: str | Path, *, sheet: str | None = None, text_column: str
         source=p, sheet=raw.name, header_row=h + 1,
         columns={role: g.column for role, g in guesses.items() if g.column is not None},
         guesses=guesses, frame=frame, encoding=raw.encoding, delimiter=raw.delimiter,
-        all_columns=headers,
+        all_columns=headers, warnings=notes,
     )

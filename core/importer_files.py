@@ -8,8 +8,9 @@ File-format rules:
   merged ranges are read by streaming the sheet XML, since read-only sheets do not expose them.
 - ``.xls``: xlrd; a ``.xls`` that is really a zip or plain text (some platforms export
   tab-separated text named .xls) is read as what it is.
-- ``.csv/.tsv/.txt``: encoding from BOM, UTF-16 NUL pattern, strict UTF-8, GB18030 (with
-  replacement when a few bytes are invalid), then charset-normalizer; delimiter sniffed.
+- ``.csv/.tsv/.txt``: encoding from BOM, UTF-16 NUL pattern, strict UTF-8, else the most
+  plausible reading among UTF-8 with a few bad bytes, GB18030, Big5 (cp950) and cp1252
+  (see ``_plausibility``), then charset-normalizer; delimiter sniffed.
 
 Every failure a user can cause becomes a one-line ``UserError`` naming the file.
 """
@@ -242,6 +243,84 @@ def xls_sheet(p: Path, book: Any, name: str, *, limit: int | None = None) -> Raw
 
 # ---------------------------------------------------------------- csv / text
 
+# Legacy encodings tried when a file is not UTF-8, in order of preference on a tie: Chinese
+# shops export GBK/GB18030 (the common case), Taiwan/HK Big5, and European Excel saves
+# "CSV" as Windows-1252.
+_LEGACY = ("gb18030", "cp950", "cp1252")
+_SAMPLE = 200_000
+_HIGH = re.compile(r"[^\x00-\x7f]")
+_WORD = re.compile(r"[^\W\d_]+")
+# A non-ASCII character with ASCII on both sides: how accents and typographic marks sit
+# in Latin text, but never how a double-byte Chinese character decodes as cp1252 (two
+# high characters side by side).
+_ISOLATED = re.compile(r"(?<![^\x00-\x7f])[^\x00-\x7f](?![^\x00-\x7f])")
+
+
+def _char_weight(ch: str, encoding: str) -> float:
+    """How typical one decoded character is of real text in a double-byte encoding.
+
+    Both code tables put the everyday characters in a block of their own: GB2312 level 1
+    (lead bytes B0-D7, the 3,755 most used Hanzi) and Big5 level 1 (A4-C6, 5,401 common
+    characters); both put full-width punctuation in A1-A3. Misread Latin text or the other
+    Chinese encoding mostly lands outside those blocks (GBK extensions, level 2, symbols).
+    """
+    table, common = ("gb2312", (0xB0, 0xD7)) if encoding == "gb18030" else ("big5", (0xA4, 0xC6))
+    try:
+        b = ch.encode(table)
+    except UnicodeEncodeError:
+        return 0.0
+    if len(b) != 2:
+        return 0.0
+    if common[0] <= b[0] <= common[1] or 0xA1 <= b[0] <= 0xA3:
+        return 1.0
+    return 0.3 if b[0] > common[1] else 0.0  # level 2: real characters, but rare ones
+
+
+def _plausibility(text: str, encoding: str) -> float:
+    """-1..1: the share of non-ASCII characters that look like real text, replacement
+    characters counting against it."""
+    high = _HIGH.findall(text)
+    if not high:
+        return 0.0
+    bad = high.count("\ufffd")
+    if encoding == "utf-8":
+        # Valid multi-byte UTF-8 sequences almost never arise from other encodings by chance.
+        good = len(high) - bad
+    elif encoding == "cp1252":
+        good_at = {m.start() for m in _ISOLATED.finditer(text)}
+        for m in _WORD.finditer(text):
+            w = m.group()
+            n_high = len(_HIGH.findall(w))
+            if n_high and 2 * n_high <= len(w):  # accents inside mostly-ASCII words
+                good_at.update(m.start() + i for i, ch in enumerate(w) if ord(ch) > 127)
+        good = sum(1 for i in good_at if text[i] != "\ufffd")
+    else:
+        counts: dict[str, int] = {}
+        for ch in high:
+            counts[ch] = counts.get(ch, 0) + 1
+        good = sum(n * _char_weight(ch, encoding) for ch, n in counts.items() if ch != "\ufffd")
+    return (good - bad) / len(high)
+
+
+def _guess_encoding(data: bytes) -> str | None:
+    """The most plausible of UTF-8 (with a few bad bytes) and the legacy encodings, judged
+    on the file's head; None when every reading has too many undecodable bytes."""
+    sample = data[:_SAMPLE]
+    if len(data) > _SAMPLE and b"\n" in sample:
+        # Cut at a line end: no byte of a multi-byte character in these encodings is 0x0A.
+        sample = sample[: sample.rindex(b"\n") + 1]
+    limit = max(3, len(sample) // 200)
+    best: tuple[float, str] | None = None
+    for enc in ("utf-8",) + _LEGACY:
+        text = sample.decode(enc, errors="replace")
+        if text.count("\ufffd") > limit:
+            continue
+        score = _plausibility(text, enc)
+        if best is None or score > best[0]:  # strictly better: ties keep the earlier encoding
+            best = (score, enc)
+    return best[1] if best else None
+
+
 def decode_bytes(data: bytes) -> tuple[str, str]:
     """(text, encoding name) for a delimited text file; never raises on bad bytes."""
     if data.startswith(b"\xef\xbb\xbf"):
@@ -259,21 +338,13 @@ def decode_bytes(data: bytes) -> tuple[str, str]:
             return data.decode("utf-16-be", errors="replace"), "utf-16-be"
     try:
         return data.decode("utf-8"), "utf-8"
-    except UnicodeDecodeError as exc:
-        utf8_bad_at = exc.start
-    try:
-        return data.decode("gb18030"), "gb18030"
     except UnicodeDecodeError:
         pass
-    # A few invalid bytes: keep the majority reading, replace the bad bytes.
-    utf8 = data.decode("utf-8", errors="replace")
-    gb = data.decode("gb18030", errors="replace")
-    bad_utf8, bad_gb = utf8.count("\ufffd"), gb.count("\ufffd")
-    limit = max(3, len(data) // 200)
-    if bad_gb <= limit and bad_gb <= bad_utf8:
-        return gb, "gb18030"
-    if bad_utf8 <= limit and utf8_bad_at > 0:
-        return utf8, "utf-8"
+    # GB18030 decodes almost any byte string without error (cp1252 "Qualität" reads as
+    # "Qualit鋞"), so a clean decode proves nothing: weigh what each reading produces.
+    enc = _guess_encoding(data)
+    if enc is not None:
+        return data.decode(enc, errors="replace"), enc
     try:
         from charset_normalizer import from_bytes
 

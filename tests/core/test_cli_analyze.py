@@ -136,3 +136,13 @@ def test_results_mask_followup_and_reply(tmp_path):
     out = write_results_csv(SimpleNamespace(results_frame=lambda: frame), tmp_path / "r.csv")
     text = out.read_text(encoding="utf-8-sig")
     assert "13812345678" not in text and "13912345678" not in text and "质量一般" in text
+
+
+@needs_model
+def test_date_column_without_dates_warns_in_one_line(tmp_path, capsys):
+    src = tmp_path / "shop.csv"
+    src.write_text("review,customer\n质量很好，很满意,Anna\n太差了，不会再买,Tom\n", encoding="utf-8")
+    assert run_cli(["analyze", str(src), "--results", str(tmp_path / "r.csv"), "--date-column", "customer",
+                    "--device", "cpu"]) == 0
+    warnings = [ln for ln in capsys.readouterr().err.splitlines() if ln.startswith("warning:")]
+    assert len(warnings) == 1 and "shop.csv" in warnings[0] and "'customer'" in warnings[0]

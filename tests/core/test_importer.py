@@ -377,3 +377,87 @@ def test_missing_override_column_names_file_column_and_flag(kw: str, flag: str) 
     msg = str(err.value)
     assert "\n" not in msg
     assert "jd_export_gbk.csv" in msg and "'规格'" in msg and flag in msg and "商家回复" in msg
+
+
+# ---------------------------------------------------------------- legacy encodings
+
+DE_FR = ["Sehr gute Qualität, passt perfekt. Würde wieder kaufen!", "Größe fällt klein aus, Stoff ist weiß.",
+         "Très bien, la qualité est élevée et le garçon est ravi.", "Déçu : couleur délavée après un lavage à 40°.",
+         "Livraison rapide, très satisfait – je recommande à tous.", "Ganz okay für den Preis – Maße stimmen."]
+
+
+@pytest.mark.parametrize("n", [1, 3, 40])
+def test_cp1252_european_text_is_not_read_as_gb18030(tmp_path: Path, n: int) -> None:
+    rows = [["Bewertung", "Sterne", "Datum"]] + [[DE_FR[i % 6], "4,5", "05.03.2024"] for i in range(n)]
+    t = read_reviews(write_csv(tmp_path / "eu.csv", rows, encoding="cp1252", delimiter=";"))
+    assert t.encoding == "cp1252" and t.delimiter == ";"
+    assert t.frame["text"].tolist() == [DE_FR[i % 6] for i in range(n)]
+    assert t.frame["rating"].tolist() == [4.5] * n
+    assert t.frame["date"].tolist() == [pd.Timestamp("2024-03-05")] * n
+
+
+@pytest.mark.parametrize("text", ["好评", "质量很好", "为什么第二次购买不送保护壳和耳机了", "苹果很甜，个头也大"])
+def test_short_gbk_file_stays_gb18030(tmp_path: Path, text: str) -> None:
+    p = tmp_path / "short.csv"
+    p.write_bytes(f"评价内容,评分\n{text},5\n".encode("gbk"))
+    t = read_reviews(p)
+    assert t.encoding == "gb18030" and t.frame["text"].tolist() == [text]
+
+
+def test_long_gbk_file_with_latin_words_stays_gb18030(tmp_path: Path) -> None:
+    rows = [["商品名称", "评价内容", "评分"]] + [[["iPhone 15 手机壳", "T-Shirt L", "苹果 5斤"][i % 3],
+                                            ZH[i % 8] + f"，第{i}条", i % 5 + 1] for i in range(300)]
+    t = read_reviews(write_csv(tmp_path / "gbk.csv", rows, encoding="gbk"))
+    assert t.encoding == "gb18030"
+    assert t.frame["text"].iloc[7] == ZH[7] + "，第7条" and t.frame["product"].iloc[0] == "iPhone 15 手机壳"
+
+
+def test_big5_file_is_read_as_big5(tmp_path: Path) -> None:
+    tw = ["這個產品品質很好，物流也很快", "客服態度不好，發貨太慢了", "和描述一致，沒有色差，滿意"]
+    rows = [["評價內容", "評分"]] + [[tw[i % 3], 5] for i in range(20)]
+    t = read_reviews(write_csv(tmp_path / "big5.csv", rows, encoding="big5"))
+    assert t.encoding == "cp950" and t.frame["text"].tolist()[:3] == tw
+
+
+# ---------------------------------------------------------------- dates: serials, zones, warnings
+
+def test_xls_time_column_of_bare_excel_serials_is_the_date(tmp_path: Path) -> None:
+    xlwt = pytest.importorskip("xlwt")
+    wb = xlwt.Workbook()
+    ws = wb.add_sheet("抖店评价")
+    for c, h in enumerate(["评价内容", "评价星级", "评价时间"]):
+        ws.write(0, c, h)
+    for i in range(6):  # plain numbers, no date format: xlrd reads them as floats
+        ws.write(i + 1, 0, ZH[i])
+        ws.write(i + 1, 1, 5)
+        ws.write(i + 1, 2, 45350.5 + i)
+    wb.save(str(tmp_path / "douyin.xls"))
+    t = read_reviews(tmp_path / "douyin.xls")
+    assert t.columns["date"] == "评价时间"
+    assert t.frame["date"].iloc[0] == pd.Timestamp("2024-02-28 12:00")
+
+
+@pytest.mark.parametrize("kind", ["xlsx", "csv"])
+def test_serial_dates_under_a_date_header_xlsx_and_csv(tmp_path: Path, kind: str) -> None:
+    rows = [["Review", "Created At", "Amount"]] + [[EN[i], 45350 + i, 45000 + i] for i in range(6)]
+    p = write_xlsx(tmp_path / "s.xlsx", {"s": rows}) if kind == "xlsx" else write_csv(tmp_path / "s.csv", rows)
+    t = read_reviews(p)
+    assert t.columns["date"] == "Created At"  # the unnamed number column is not taken for dates
+    assert t.frame["date"].iloc[1] == pd.Timestamp("2024-02-29")
+
+
+def test_shopify_dates_with_utc_suffix(tmp_path: Path) -> None:
+    rows = [["body", "rating", "review_date"]] + [[EN[i], 5, f"2024-01-{i + 10} 10:20:00 UTC"] for i in range(5)]
+    t = read_reviews(write_csv(tmp_path / "shopify.csv", rows))
+    assert t.columns["date"] == "review_date" and not t.warnings
+    assert t.frame["date"].tolist()[:2] == [pd.Timestamp("2024-01-10 10:20"), pd.Timestamp("2024-01-11 10:20")]
+
+
+def test_warning_when_the_date_column_holds_no_dates(tmp_path: Path) -> None:
+    rows = [["评价内容", "评分", "买家昵称"]] + [[ZH[i], 5, f"t**{i}"] for i in range(6)]
+    p = write_csv(tmp_path / "w.csv", rows)
+    assert read_reviews(p).warnings == []
+    t = read_reviews(p, date_column="买家昵称")
+    assert len(t.warnings) == 1 and "\n" not in t.warnings[0]
+    assert "'买家昵称'" in t.warnings[0] and "0 of 6" in t.warnings[0]
+    assert t.frame["date"].isna().all()
