@@ -1,8 +1,11 @@
 """core.pii.mask_pii on realistic Chinese and English review text: what must and must not be masked."""
 from __future__ import annotations
 
+import re
+
 import pytest
 
+from core.analysis.topics import _MASK_TOKEN
 from core.pii import mask_pii
 from core.text import mask_pii as reexported
 
@@ -63,3 +66,98 @@ def test_leaves_ordinary_text_alone(s: str) -> None:
 def test_reexported_from_text() -> None:
     assert reexported is mask_pii
     assert mask_pii("") == ""
+
+
+@pytest.mark.parametrize("raw,masked", [
+    ("Call me at +44 7700 900123 about the refund", "Call me at [phone] about the refund"),
+    ("Contact me: 0412 345 678", "Contact me: [phone]"),
+    # The whole number goes, not only the part after the country code.
+    ("Ruf mich an: +49 151 23456789", "Ruf mich an: [phone]"),
+    ("Ruf mich an: 0049 151 23456789", "Ruf mich an: [phone]"),
+    ("Handy 0151 23456789 bitte", "Handy [phone] bitte"),
+    ("Call +1 (555) 123-4567 today", "Call [phone] today"),
+    ("text 555-123-4567", "text [phone]"),
+    ("加我+86 138 1234 5678", "加我[phone]"),
+    ("座机020-12345678", "座机[phone]"),
+    ("ring me on 07700 900123!", "ring me on [phone]!"),
+    ("office +44 (0)20 7946 0958", "office [phone]"),
+    ("London 020 7946 0958.", "London [phone]."),
+    ("appelez +33 6 12 34 56 78", "appelez [phone]"),
+    ("mob 0412345678", "mob [phone]"),
+])
+def test_masks_international_and_national_phones(raw: str, masked: str) -> None:
+    assert mask_pii(raw) == masked
+
+
+@pytest.mark.parametrize("raw,masked", [
+    ("QQ 123456789 联系", "QQ [id] 联系"),
+    ("QQ号：123456789", "QQ号：[id]"),
+    ("加我qq123456789", "加我qq[id]"),
+    ("微信号 wxid_abc123", "微信号 [id]"),
+    ("加微信 abc_123456", "加微信 [id]"),
+    ("vx: abc123", "vx: [id]"),
+    ("WeChat: abc123", "WeChat: [id]"),
+])
+def test_masks_messenger_accounts(raw: str, masked: str) -> None:
+    assert mask_pii(raw) == masked
+
+
+@pytest.mark.parametrize("raw,masked", [
+    ("Order #1001 was missing a sock", "Order #[order] was missing a sock"),
+    ("order no. 123-4567890-1234567", "order no. [order]"),
+    ("订单号：1234567890123", "订单号：[order]"),
+    ("Bestellnummer 12345 kam nie an", "Bestellnummer [order] kam nie an"),
+    ("My order number is 12345.", "My order number is [order]."),
+])
+def test_masks_short_labelled_order_numbers(raw: str, masked: str) -> None:
+    assert mask_pii(raw) == masked
+
+
+@pytest.mark.parametrize("raw,masked", [
+    ("I am John Smith", "I am [name]"),
+    ("Hi, I'm John Smith and I love it", "Hi, I'm [name] and I love it"),
+    ("My name is Anna Lee", "My name is [name]"),
+    ("my name is Anna, size M fits", "my name is [name], size M fits"),
+    ("Great kettle. Regards, Tom Baker", "Great kettle. Regards, [name]"),
+    ("Thanks! - Anna Lee", "Thanks! - [name]"),
+    ("Works fine.\nCheers,\nTom", "Works fine.\nCheers,\n[name]"),
+    ("Best - Anna Lee.", "Best - [name]."),
+    ("我叫张伟", "我叫[name]"),
+    ("我是王小明，上周买的", "我是[name]，上周买的"),
+    ("你好我是欧阳娜娜。", "你好我是[name]。"),
+])
+def test_masks_names_reviewers_give_themselves(raw: str, masked: str) -> None:
+    assert mask_pii(raw) == masked
+
+
+@pytest.mark.parametrize("s", [
+    # prices, sizes, dates, models, quantities, ratings
+    "¥1299 很值", "$12.99 on sale", "sold 12,000 units", "XL 180cm 75kg 刚好",
+    "2024-03-05 到货", "2024/3/5 14:22 下单", "2024-03-05 10:22:33", "iPhone 15 Pro",
+    "RTX 4090 runs hot", "SKU 12345 is the blue one", "Rated 4.5/5 by 12,345 buyers",
+    "5/5 stars, 10/10", "UK sizes 08 10 12 14 all fit", "Model 0512 200 works", "since 03-2024",
+    "+1 for fast shipping", "+10 points", "ISBN 0-306-40615-2", "Tested 00:12:45 runtime",
+    # short or unlabelled order-like words
+    "Order 2 arrived", "order #2 was fine", "Bought 3, order arrived in 2 days",
+    # messenger words without an account
+    "QQ音乐会员送的", "WeChat Pay works great", "WeChat: awesome",
+    # capitalised words that are not the reviewer's name
+    "Apple iPhone", "Nike Air", "I am very happy", "I Am Very Happy With This Product.",
+    "I Am Pleasantly Surprised.", "I am British.", "I am Apple fan", "I'm Nike Air fan",
+    "Thanks, Apple!", "Thanks to Nike Air", "Best product ever", "Thanks! Highly Recommend",
+    "Cheers", "Regards to the Apple Store team, will buy again",
+    # 我是 + a description, not a name
+    "我是第一次买", "我是老客户", "我是江苏人", "我是高中生", "我是王者", "我是高手，", "我是金牌会员",
+    "我是张伟的粉丝", "我叫了外卖",
+])
+def test_leaves_numbers_brands_and_self_descriptions_alone(s: str) -> None:
+    assert mask_pii(s) == s
+
+
+def test_every_token_is_one_topic_extraction_strips() -> None:
+    # topics.py removes the mask tokens before counting words; a new token would become a topic.
+    masked = mask_pii("QQ 123456789, vx: abc123, +44 7700 900123, Order #1001, a@b.com, "
+                      "地址北京朝阳区建国路88号, 身份证110101199003071234. Regards, Tom Baker")
+    tokens = re.findall(r"\[[a-z]+\]", masked)
+    assert len(tokens) == 8
+    assert all(_MASK_TOKEN.fullmatch(t) for t in tokens)
