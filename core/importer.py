@@ -228,6 +228,9 @@ def _resolve(p: Path, sheet: str | None, headers: list[str], spec: str | int, wh
         i = col_index(s) - 1
         if 0 <= i < len(headers):
             return headers[i]
+    if isinstance(spec, int) or s.isdigit():
+        raise UserError(f"{_where(p, sheet)} has {len(headers)} columns, so there is no column {s} for {what}; "
+                        f"columns are: {', '.join(headers)}.")
     raise UserError(f"{_where(p, sheet)} has no column '{spec}' for {what}; "
                     f"columns are: {', '.join(headers)}.")
 

@@ -204,6 +204,9 @@ def read_xls(p: Path, *, sheet_names_only: bool = False) -> tuple[list[str], Any
         try:  # formatting_info is not supported by every writer's files
             book = xlrd.open_workbook(str(p), on_demand=True)
         except Exception:
+            if p.suffix.lower() in (".xlsx", ".xlsm"):  # an OLE container under a new name: encrypted
+                raise UserError(f"{p.name} is password-protected (encrypted) or not a real .xlsx: open it in "
+                                f"Excel/WPS, remove the password and save it again as .xlsx.") from None
             raise UserError(f"{p.name} could not be read as an Excel 97-2003 workbook (damaged, "
                             f"password-protected or not really .xls): save it again as .xlsx.") from None
     return book.sheet_names(), book
@@ -375,6 +378,15 @@ def sniff_delimiter(text: str, ext: str) -> str:
     return best
 
 
+def _looks_binary(text: str, sample: int = 65536) -> bool:
+    """Many control characters (other than tab and line breaks) among the first characters:
+    an image, archive or encrypted file renamed .csv. Real exports have at most a stray few,
+    which the importer removes."""
+    head = text[:sample]
+    bad = sum(1 for c in head if c < " " and c not in "\t\r\n")
+    return bad >= 16 and bad > 0.02 * len(head)
+
+
 def read_delimited(p: Path, *, limit: int | None = None) -> RawSheet:
     try:
         data = p.read_bytes()
@@ -383,6 +395,9 @@ def read_delimited(p: Path, *, limit: int | None = None) -> RawSheet:
                         f"(close it and try again).") from None
     text, encoding = decode_bytes(data)
     del data
+    if _looks_binary(text):
+        raise UserError(f"{p.name} holds binary data, not text, so it is not a CSV file: export the "
+                        f"reviews again from the shop platform as .csv or .xlsx.")
     text = text.replace("\x00", "")
     if text.lstrip().lower().startswith(("<html", "<!doctype", "<table", "<?xml")):
         raise UserError(f"{p.name} is a web page or XML, not a spreadsheet: open it in Excel/WPS "

@@ -113,6 +113,25 @@ def test_random_bytes_named_xls(tmp_path: Path) -> None:
     expect_error(p, "97-2003")
 
 
+def test_random_bytes_named_csv(tmp_path: Path) -> None:
+    p = tmp_path / "random.csv"
+    p.write_bytes(os.urandom(8192))
+    expect_error(p, "binary data", "export the reviews again")
+
+
+def test_encrypted_xlsx_says_password(tmp_path: Path) -> None:
+    p = tmp_path / "locked.xlsx"  # Excel saves a password-protected .xlsx as an OLE container
+    p.write_bytes(files.OLE_MAGIC + os.urandom(4096))
+    expect_error(p, "password", "save it again as .xlsx")
+
+
+def test_column_number_out_of_range(tmp_path: Path) -> None:
+    p = tmp_path / "two.csv"
+    p.write_text("评价内容,评分\n很好,5\n", encoding="utf-8")
+    with pytest.raises(UserError, match="two.csv has 2 columns, so there is no column 9 for"):
+        read_reviews(p, text_column="9")
+
+
 def test_zip_that_is_not_a_workbook(tmp_path: Path) -> None:
     p = tmp_path / "photos.xlsx"
     with zipfile.ZipFile(p, "w") as zf:
