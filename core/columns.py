@@ -200,7 +200,10 @@ def content_score(role: str, values: Sequence[Any], *, named: bool = False) -> f
         return date_share(values, serials=named)
     if role in ("text", "followup", "reply"):
         return text_likeness(values)
-    return 1.0 if any(_cell_str(v) for v in values) else 0.5
+    filled = [str(v).strip() for v in values if _cell_str(v)]
+    if role == "product" and filled and sum(s.isdigit() for s in filled) >= 0.9 * len(filled):
+        return 0.0  # numeric ids ("product_id"): a readable name or handle column wins when there is one
+    return 1.0 if filled else 0.5
 
 
 def guess_columns(headers: Sequence[str], sample: Sequence[Sequence[Any]]) -> dict[str, ColumnGuess]:

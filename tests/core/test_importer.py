@@ -461,3 +461,16 @@ def test_warning_when_the_date_column_holds_no_dates(tmp_path: Path) -> None:
     assert len(t.warnings) == 1 and "\n" not in t.warnings[0]
     assert "'买家昵称'" in t.warnings[0] and "0 of 6" in t.warnings[0]
     assert t.frame["date"].isna().all()
+
+
+def test_readable_product_column_beats_numeric_ids(tmp_path: Path) -> None:
+    p = tmp_path / "shopify.csv"
+    p.write_text("product_id,product_handle,rating,body\n"
+                 "7000000001,mens-cotton-tshirt,5,Great shirt and it fits well\n"
+                 "7000000002,womens-linen-dress,2,The fabric is thin and see-through\n", encoding="utf-8")
+    t = read_reviews(p)
+    assert t.columns["product"] == "product_handle"
+    only_ids = tmp_path / "ids.csv"
+    only_ids.write_text("product_id,body\n7000000001,Great shirt and it fits well\n", encoding="utf-8")
+    assert read_reviews(only_ids).columns["product"] == "product_id"  # still used when it is all there is
+
