@@ -255,6 +255,10 @@ class IntentClassifier:
                             continue
                         if intent == "complaint" and sentiment_probs[i, pos] >= SENTIMENT_VETO:
                             continue
+                        # "never buying again" sits close to "buying again" in embedding space;
+                        # a rule still finds a real repurchase in a negative review ("第二次买了，这次很差")
+                        if intent == "repurchase" and sentiment_probs[i, neg] >= SENTIMENT_VETO:
+                            continue
                     found.add(intent)
             out.append([intent for intent in INTENTS if intent in found])
         return out

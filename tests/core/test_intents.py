@@ -29,6 +29,10 @@ def test_seeds_meet_the_brief():
     ("Will buy again!", "en", {"repurchase"}),
     ("I wish it came in blue", "en", {"suggestion"}),
     ("默认好评", "zh", set()),
+    ("I will never buy this again", "en", set()),
+    ("Won’t order again.", "en", set()),
+    ("不会再买了", "zh", set()),
+    ("第二次买了", "zh", {"repurchase"}),
 ])
 def test_rules(text, lang, expected):
     assert it.load_rules().hits(text, lang) == expected
@@ -62,3 +66,13 @@ def test_classifier_rules_only_and_sentiment_veto():
     emb = np.ones((2, 4), np.float32)
     sent = np.array([[0.9, 0.05, 0.05], [0.05, 0.05, 0.9]], np.float32)
     assert clf.classify(["a", "b"], ["en", "en"], emb, sent) == [[], ["praise"]]
+
+
+def test_head_repurchase_vetoed_on_a_clearly_negative_review():
+    head = it.IntentHead(("repurchase",), np.ones((1, 4), np.float32), np.zeros(1, np.float32),
+                         np.array([0.5], np.float32))
+    clf = it.IntentClassifier(it.load_rules(), head)
+    emb = np.ones((3, 4), np.float32)
+    sent = np.array([[0.9, 0.05, 0.05], [0.05, 0.05, 0.9], [0.9, 0.05, 0.05]], np.float32)
+    texts = ["total waste", "lovely", "第二次买了，这次质量很差"]  # the rule still finds the third
+    assert clf.classify(texts, ["en", "en", "zh"], emb, sent) == [[], ["repurchase"], ["complaint", "repurchase"]]
