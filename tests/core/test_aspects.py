@@ -116,3 +116,11 @@ def test_find_scan_agrees_with_the_regex_on_sample_texts():
             assert lex.find(t, lang) == _regex_find(lex, t, lang), t
             hits += len(lex.find(t, lang))
     assert hits > 200  # the samples really mention aspects
+
+
+def test_billing_and_colour_words_are_not_battery():
+    lexicon = asp.load_lexicon()
+    for text in ("They charged me twice for shipping.", "The shirt does not drain any color in the wash.",
+                 "Free of charge replacement, thanks"):
+        assert "battery" not in {a for a, *_ in lexicon.find(text, "en")}, text
+    assert {a for a, *_ in lexicon.find("The battery drains quickly and it won't hold a charge", "en")} == {"battery"}
