@@ -164,7 +164,8 @@ def run_analyze(args: argparse.Namespace) -> int:
     elapsed = time.perf_counter() - started
     print(summary_text(insights, elapsed, report=out, results=args.results), file=sys.stderr)
     for note in table.warnings:  # read, but likely not what the user meant (e.g. no dates)
-        print(f"warning: {Path(args.input).name}: {note}", file=sys.stderr)
+        hint = " (--date-column NAME)" if note.startswith("date column") else ""
+        print(f"warning: {Path(args.input).name}: {note}{hint}", file=sys.stderr)
     return 0
 
 

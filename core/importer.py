@@ -256,7 +256,7 @@ def _date_warning(column: str, raw: Sequence[Any], parsed: Sequence[Any]) -> str
     if not filled or ok >= max(1, 0.1 * len(filled)):
         return None
     return (f"date column '{column}': only {ok:,} of {len(filled):,} filled cells are dates; "
-            f"the others are left empty (name the right column with --date-column).")
+            f"the others are left empty: choose the column that holds the review dates.")
 
 
 # ---------------------------------------------------------------- public

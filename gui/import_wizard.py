@@ -178,8 +178,10 @@ class ColumnsPage(QWizardPage):
 
     def _counted(self, result: dict) -> None:
         self.result = result
-        self.counts.setText(tr("counts", rows=f"{result['rows']:,}", empty=result["empty"], dup=result["dup"],
-                               ph=result["ph"]))
+        text = tr("counts", rows=f"{result['rows']:,}", empty=result["empty"], dup=result["dup"], ph=result["ph"])
+        # what was read but is likely wrong (a date column without dates): the owner can fix it here
+        notes = list(getattr(result["table"], "warnings", []))
+        self.counts.setText("\n".join([text, *(f"⚠ {n}" for n in notes)]))
 
     def isComplete(self) -> bool:  # noqa: N802
         return self.loaded and self.combos["text"].currentData() is not None
