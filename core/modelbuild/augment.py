@@ -72,3 +72,29 @@ def augment_english(texts: list[str], per_text: int, rng: random.Random) -> list
                 seen.add(new)
                 out.append(new)
     return out
+
+
+# Clause boundaries of English review text: punctuation and the conjunctions that join two
+# judgements ("fits well but the color faded").
+_CLAUSE_SPLIT = re.compile(r"\s*[,;:.!?()]+\s*|\s+(?:but|and|although|though|because|so|however|yet)\s+",
+                           re.IGNORECASE)
+
+
+def english_fragments(texts: list[str], per_text: int, rng: random.Random, *, min_words: int = 2,
+                      max_words: int = 8) -> list[str]:
+    """Up to ``per_text`` clauses of 2-8 words from each text, none equal to an input text.
+
+    Shop reviews are often one short phrase ("Works as described", "Perfect fit"), while the
+    English distillation text is whole sentences: the student learnt those and reads short
+    phrases worse than the teacher does (bench/bench_short_en.py). Clauses cut from real
+    sentences are short inputs of the same language; the teacher labels them."""
+    seen = set(texts)
+    out: list[str] = []
+    for text in texts:
+        clauses = [c.strip() for c in _CLAUSE_SPLIT.split(text)]
+        clauses = [c for c in clauses if min_words <= len(c.split()) <= max_words and c not in seen]
+        rng.shuffle(clauses)
+        for clause in clauses[:per_text]:
+            seen.add(clause)
+            out.append(clause)
+    return out

@@ -57,6 +57,9 @@ class BuildConfig:
     # Edited copies of each English distillation text, labelled by the teacher alone
     # (core.modelbuild.augment). Off: 2 copies moved English by noise only (BENCHMARKS.md).
     distill_augment: int = 0
+    # Short clauses cut from each English distillation text (core.modelbuild.augment
+    # .english_fragments), teacher-labelled: short one-phrase reviews (bench_short_en.py).
+    distill_fragments: int = 0
     # Three layers: the 400 reviews/s target on 2 AVX2 cores. Spread over the teacher's depth:
     # 0,4,8 beat the bottom-heavy 0,2,5 on every test set (BENCHMARKS.md, "student layers").
     student_layers: list[int] = field(default_factory=lambda: [0, 4, 8])
@@ -89,7 +92,7 @@ STAGE_SETTINGS: dict[str, tuple[str, ...]] = {
     "vocab": ("profile", "ascii_pieces"),
     "teacher": ("seed", "max_length", "batch_size", "teacher_examples", "teacher_epochs", "teacher_lr", "head_lr"),
     "teacher2": ("teacher2_examples", "teacher2_lr", "teacher2_english_extra"),
-    "soft": ("distill_examples", "distill_augment"),
+    "soft": ("distill_examples", "distill_augment", "distill_fragments"),
     "student": ("student_layers", "student_epochs", "student_lr", "distill_temperature", "hard_weight",
                 "hidden_weight"),
 }
@@ -482,6 +485,11 @@ def stage_soft(work: Path, cfg: BuildConfig, splits, tokenizer) -> Path:
 
         english = [e.text for e in texts if e.source in ENGLISH]
         texts += [Example(t, NO_LABEL, "augment_en") for t in augment_english(english, cfg.distill_augment, rng)]
+    if cfg.distill_fragments:
+        from core.modelbuild.augment import english_fragments
+
+        english = [e.text for e in texts if e.source in ENGLISH]
+        texts += [Example(t, NO_LABEL, "fragment_en") for t in english_fragments(english, cfg.distill_fragments, rng)]
     model, _ = load_classifier(final_teacher(work, cfg))
     ids = encode(tokenizer, [e.text for e in texts], cfg.max_length)
     log(f"soft labels: teacher over {len(texts):,} texts")
@@ -766,6 +774,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--teacher-examples", type=int)
     ap.add_argument("--distill-examples", type=int)
     ap.add_argument("--distill-augment", type=int, help="edited copies per English distillation text")
+    ap.add_argument("--distill-fragments", type=int, help="short clauses kept per English distillation text")
     ap.add_argument("--teacher2-examples", type=int, help="round 2 of the teacher (0 skips it)")
     ap.add_argument("--student-epochs", type=float)
     ap.add_argument("--student-layers", type=lambda v: [int(x) for x in v.split(",")],
@@ -779,6 +788,8 @@ def main(argv: list[str] | None = None) -> int:
         cfg.distill_examples = args.distill_examples
     if args.distill_augment is not None:
         cfg.distill_augment = args.distill_augment
+    if args.distill_fragments is not None:
+        cfg.distill_fragments = args.distill_fragments
     if args.student_epochs:
         cfg.student_epochs = args.student_epochs
     if args.student_layers:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import random
 
-from core.modelbuild.augment import _toggle_negation, augment_english
+from core.modelbuild.augment import _toggle_negation, augment_english, english_fragments
 
 SENTENCES = [
     "The battery does not last more than a day.",
@@ -35,3 +35,12 @@ def test_negation_is_added_or_removed():
     assert _toggle_negation("I didn't like the smell", rng) == "I did like the smell"
     assert _toggle_negation("The zip is sturdy", rng) == "The zip is not sturdy"
     assert _toggle_negation("Lovely colour, fast delivery", rng) is None  # nothing to negate
+
+
+def test_fragments_are_short_clauses_of_the_sentences():
+    out = english_fragments(SENTENCES, 2, random.Random(3))
+    assert out == english_fragments(SENTENCES, 2, random.Random(3))
+    assert "great phone for the price" in out and "the colour is exactly as shown" in out
+    assert "Nokia does not disappoint" in out  # a clause before a comma
+    assert all(2 <= len(f.split()) <= 8 and f in " ".join(SENTENCES) for f in out)
+    assert len(out) == len(set(out)) and len([f for f in out if f in SENTENCES[1]]) <= 2
