@@ -174,4 +174,3 @@ def test_browser_detail_shows_followup_and_reply(qtbot, analysed_project):
     browser.view.selectRow(browser.model.index_map.tolist().index(0))
     text = browser.detail.toPlainText()
     assert "Follow-up" in text and "用了一周就坏了 · negative" in text and "亲，已为您处理" in text
-
