@@ -31,7 +31,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from core.modelbuild.data import NEG, POS, build_splits  # noqa: E402
-from testsets import sentiment_test_sets, tfidf_baseline  # noqa: E402  (bench/ is the script's folder)
+from testsets import posneg, sentiment_test_sets, teacher_probs, tfidf_baseline  # noqa: E402  (bench/ is the script's folder)
 
 AUDIT = Path(__file__).resolve().parent / "label_audit_zh_unseen.tsv"
 VERDICT_LABEL = {"P": POS, "N": NEG}
@@ -48,10 +48,6 @@ def read_audit(path: Path) -> dict[str, str]:
             key, verdict = line.split("\t")
             out[key] = verdict
     return out
-
-
-def posneg(probs: np.ndarray) -> np.ndarray:
-    return np.where(probs[:, POS] > probs[:, NEG], POS, NEG)
 
 
 def main() -> int:
@@ -86,25 +82,11 @@ def main() -> int:
     tfidf = tfidf_baseline(splits.train)
     preds["TF-IDF + LR argmax"] = tfidf.predict(texts)
     preds["TF-IDF + LR pos/neg only"] = posneg(tfidf.predict_proba(texts))
-    if args.teacher:
-        import torch
-        from tokenizers import Tokenizer
-
-        from core.modelbuild.build import encode, predict_logits
-        from core.modelbuild.net import load_classifier
-
-        torch.set_num_threads(args.threads)
-        tok = Tokenizer.from_file(str(args.work / "vocab" / "tokenizer.json"))
-        ids = encode(tok, texts, 64)
-        teacher_probs = []
-        for folder in args.teacher:
-            model, _ = load_classifier(folder)
-            logits = predict_logits(model, ids)[0]
-            teacher_probs.append(np.exp(logits - logits.max(1, keepdims=True)))
-            teacher_probs[-1] /= teacher_probs[-1].sum(1, keepdims=True)
-            preds[f"teacher {folder.name} pos/neg only"] = posneg(teacher_probs[-1])
-        if len(teacher_probs) > 1:
-            preds["teacher ensemble pos/neg only"] = posneg(np.mean(teacher_probs, axis=0))
+    teachers = [teacher_probs(folder, args.work, texts, threads=args.threads) for folder in args.teacher]
+    for folder, probs in zip(args.teacher, teachers):
+        preds[f"teacher {folder.name} pos/neg only"] = posneg(probs)
+    if len(teachers) > 1:
+        preds["teacher ensemble pos/neg only"] = posneg(np.mean(teachers, axis=0))
 
     clear = ~mixed
     print(f"{'system':<34} {'original':>8} {'corrected':>9} {'no mixed':>9} {'unaudited errors':>17}")

@@ -15,8 +15,8 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from core.modelbuild.data import NEG, POS, build_splits  # noqa: E402
-from testsets import sentiment_test_sets  # noqa: E402  (bench/ is the script's folder)
+from core.modelbuild.data import build_splits  # noqa: E402
+from testsets import posneg, sentiment_test_sets  # noqa: E402  (bench/ is the script's folder)
 
 
 def main() -> int:
@@ -35,9 +35,8 @@ def main() -> int:
         for name, examples in sets.items():
             probs = engine.predict([e.text for e in examples]).probs  # order of probs = order of logits
             y = np.array([e.label for e in examples])
-            posneg = np.where(probs[:, POS] > probs[:, NEG], POS, NEG)
             cells.append(f"{name} argmax {float((probs.argmax(1) == y).mean()):.3f} "
-                         f"pos/neg only {float((posneg == y).mean()):.3f}")
+                         f"pos/neg only {float((posneg(probs) == y).mean()):.3f}")
         print(f"{model_dir}: " + "; ".join(cells))
     return 0
 

@@ -19,6 +19,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from core.modelbuild.data import NEG, POS  # noqa: E402
+from testsets import posneg, teacher_probs  # noqa: E402  (bench/ is the script's folder)
 
 PROBE = Path(__file__).resolve().parent / "short_en_reviews.tsv"
 
@@ -29,9 +30,9 @@ def read_probe(path: Path = PROBE) -> tuple[list[str], np.ndarray]:
 
 
 def report(name: str, probs: np.ndarray, texts: list[str], y: np.ndarray) -> None:
-    posneg = np.where(probs[:, POS] > probs[:, NEG], POS, NEG)
-    misses = [t for t, p, g in zip(texts, posneg, y) if p != g]
-    print(f"{name}: 3-way {float((probs.argmax(1) == y).mean()):.3f}, pos/neg only {float((posneg == y).mean()):.3f}; "
+    pred = posneg(probs)
+    misses = [t for t, p, g in zip(texts, pred, y) if p != g]
+    print(f"{name}: 3-way {float((probs.argmax(1) == y).mean()):.3f}, pos/neg only {float((pred == y).mean()):.3f}; "
           f"missed: {'; '.join(misses)}")
 
 
@@ -46,19 +47,8 @@ def main() -> int:
 
     for model_dir in args.model or [ROOT / "models" / "default"]:
         report(str(model_dir), load_engine(model_dir, device="cpu").predict(texts).probs, texts, y)
-    if args.teacher:
-        import torch
-        from tokenizers import Tokenizer
-
-        from core.modelbuild.build import encode, predict_logits
-        from core.modelbuild.net import load_classifier
-
-        torch.set_num_threads(2)
-        ids = encode(Tokenizer.from_file(str(args.work / "vocab" / "tokenizer.json")), texts, 64)
-        for folder in args.teacher:
-            logits = predict_logits(load_classifier(folder)[0], ids)[0]
-            probs = np.exp(logits - logits.max(1, keepdims=True))
-            report(f"teacher {folder}", probs / probs.sum(1, keepdims=True), texts, y)
+    for folder in args.teacher:
+        report(f"teacher {folder}", teacher_probs(folder, args.work, texts), texts, y)
     return 0
 
 

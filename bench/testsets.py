@@ -3,7 +3,32 @@
 from __future__ import annotations
 
 import random
-from core.modelbuild.data import Example, Splits
+from pathlib import Path
+
+import numpy as np
+
+from core.modelbuild.data import NEG, POS, Example, Splits
+
+
+def posneg(probs: np.ndarray) -> np.ndarray:
+    """The larger of the negative and positive scores: pos/neg only, never neutral."""
+    return np.where(probs[:, POS] > probs[:, NEG], POS, NEG)
+
+
+def teacher_probs(folder: Path, work: Path, texts: list[str], *, threads: int = 2) -> np.ndarray:
+    """Probabilities of a torch teacher (a model-build stage folder) over ``texts``, read
+    with the build's tokenizer at the student's input length (64)."""
+    import torch
+    from tokenizers import Tokenizer
+
+    from core.modelbuild.build import encode, predict_logits
+    from core.modelbuild.net import load_classifier
+
+    torch.set_num_threads(threads)
+    ids = encode(Tokenizer.from_file(str(work / "vocab" / "tokenizer.json")), texts, 64)
+    logits = predict_logits(load_classifier(folder)[0], ids)[0]
+    probs = np.exp(logits - logits.max(1, keepdims=True))
+    return probs / probs.sum(1, keepdims=True)
 
 
 def tfidf_baseline(train: list[Example]):

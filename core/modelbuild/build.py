@@ -480,15 +480,14 @@ def stage_soft(work: Path, cfg: BuildConfig, splits, tokenizer) -> Path:
         return out
     rng = random.Random(cfg.seed + 1)
     texts = sample_balanced(splits.train + splits.extra, cfg.distill_examples, rng)
+    english = [e.text for e in texts if e.source in ENGLISH]  # the real sentences the options start from
     if cfg.distill_augment:
         from core.modelbuild.augment import augment_english
 
-        english = [e.text for e in texts if e.source in ENGLISH]
         texts += [Example(t, NO_LABEL, "augment_en") for t in augment_english(english, cfg.distill_augment, rng)]
     if cfg.distill_fragments:
         from core.modelbuild.augment import english_fragments
 
-        english = [e.text for e in texts if e.source in ENGLISH]
         texts += [Example(t, NO_LABEL, "fragment_en") for t in english_fragments(english, cfg.distill_fragments, rng)]
     model, _ = load_classifier(final_teacher(work, cfg))
     ids = encode(tokenizer, [e.text for e in texts], cfg.max_length)
