@@ -129,6 +129,16 @@ class Dashboard(QWidget):
         return self.insights.aspect_names.get(aspect, {}).get(language()) or aspect
 
     # -- data --------------------------------------------------------------------
+    def clear(self) -> None:
+        """No project data: every tile, chart and list empty (a new or switched project)."""
+        self.insights = None
+        for tile in self.tiles.values():
+            tile.set_value("–")
+        for chart in (self.split, self.aspects, self.products):
+            chart.set_bars([])
+        self.trend.set_points([])
+        self.fix.clear()
+
     def set_insights(self, insights) -> None:
         self.insights = insights
         counts = insights.sentiment_counts()

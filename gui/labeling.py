@@ -115,6 +115,15 @@ class LabelingPage(QWidget):
         super().keyPressEvent(event)
 
     # -- setup -------------------------------------------------------------------
+    def clear(self) -> None:
+        """Another project: drop the queue, the undo history and any queue job of the old one."""
+        self.job.cancel_and_wait()
+        self.busy.hide()
+        self.queue = pd.DataFrame()
+        self.undo_stack.clear()
+        self.pos = 0
+        self.refresh_tasks()
+
     def refresh_tasks(self) -> None:
         project = self.get_project()
         self.task.blockSignals(True)

@@ -152,6 +152,7 @@ class MainWindow(QMainWindow):
             return False
         self.close_project()
         self.project, self.project_path = project, Path(path)
+        self.clear_views()  # never show the previous project's reviews under the new name
         add_recent(path)
         self._project_shown()
         return True
@@ -166,6 +167,13 @@ class MainWindow(QMainWindow):
             self.project.close()
         self.project = None
         self.insights = None
+
+    def clear_views(self) -> None:
+        """Empty the dashboard, browser and labelling page (called before a project's own data loads)."""
+        self.insights = None
+        self.dashboard.clear()
+        self.browser.clear()
+        self.labeling.clear()
 
     def refresh_project(self) -> None:
         """A job wrote the project (reviews, predictions): show its new counts."""

@@ -220,6 +220,17 @@ class ReviewBrowser(QWidget):
         layout.addWidget(split, 1)
 
     # -- data ----------------------------------------------------------------------
+    def clear(self) -> None:
+        """No project data: no rows, filters back to "Any" with no choices, no detail."""
+        self.insights = None
+        self._lower = None
+        self._mention_index = {}
+        for key in FILTER_COMBOS:
+            self._fill(key, [])
+        self.model.set_frame(pd.DataFrame(columns=list(COLUMNS)))
+        self.count.setText("")
+        self.detail.clear()
+
     def set_insights(self, insights) -> None:
         self.insights = insights
         r = insights.reviews
