@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pandas as pd
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import (QButtonGroup, QFrame, QGridLayout, QGroupBox, QHBoxLayout, QLabel, QPushButton,
+from PySide6.QtWidgets import (QApplication, QButtonGroup, QFrame, QGridLayout, QGroupBox, QHBoxLayout, QLabel, QPushButton,
                                QRadioButton, QScrollArea, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget)
 
 from gui.charts import COLORS, Bar, BarChart, LineChart, Segment
@@ -33,15 +33,17 @@ class KpiTile(QPushButton):
         self.setStyleSheet("QPushButton{text-align:left;padding:8px;border:1px solid palette(mid);"
                            "border-radius:6px;background:palette(base);}"
                            "QPushButton:focus{border:2px solid palette(highlight);}")
+        # the tile's font is set once, from the application's: scaling self.font() on every
+        # refresh compounded (x1.25 per refresh) until the figures were unreadable
+        font = QApplication.font()
+        font.setPointSizeF(max(font.pointSizeF(), 9) * 1.25)
+        font.setBold(True)
+        self.setFont(font)
         self.set_value("–")
 
     def set_value(self, value: str) -> None:
         self.value = value
         self.setText(f"{value}\n{self.caption}")
-        font = self.font()
-        font.setPointSizeF(max(font.pointSizeF(), 9) * 1.25)
-        font.setBold(True)
-        self.setFont(font)
         self.setToolTip(tr("kpi_tip", label=self.caption, value=value))
 
 

@@ -40,3 +40,14 @@ def test_new_project_clears_dashboard_browser_and_labelling(qtbot, window, analy
     assert window.browser.model.rowCount() == 0 and window.browser.combos["aspect"].count() == 1
     assert page.queue.empty and "queue is empty" in page.text.toPlainText()
     assert "0 reviews" in window.status_project.text()
+
+
+def test_kpi_tiles_keep_their_size_over_refreshes(qtbot, window, analysed_project):
+    _opened(qtbot, window, analysed_project)
+    tile = window.dashboard.tiles["reviews"]
+    size, hint = tile.font().pointSizeF(), tile.sizeHint()
+    for _ in range(5):
+        window.set_insights(window.insights)
+    assert tile.font().pointSizeF() == size
+    assert tile.sizeHint() == hint
+    assert len(window.dashboard.findChildren(type(tile))) == len(window.dashboard.tiles)
