@@ -3,9 +3,19 @@
 File and durability rules:
 
 * Every write is one transaction (``BEGIN IMMEDIATE`` ... ``COMMIT``). The database runs
-  with ``journal_mode=WAL`` and ``synchronous=FULL``, so a label is on disk when
-  ``set_label`` returns: killing the process at any moment loses at most the label being
-  written, and the file always opens again.
+  with a rollback journal (``journal_mode=DELETE``) and ``synchronous=FULL``, so a label is
+  in the project file itself when ``set_label`` returns: killing the process at any moment
+  loses at most the label being written, and the file always opens again.
+* Why not WAL: SQLite's locks are POSIX ``fcntl`` locks, which the kernel drops for the
+  whole process when *any* descriptor of the file in that process is closed. Qt's file
+  dialog sniffs the files of the folder it shows (the projects folder), which opens and
+  closes the project file inside the app's process; the app's connection then held no
+  lock, and the next job process that closed its own connection believed it was the last
+  one, checkpointed and *deleted* the ``-wal``/``-shm`` files the app was still writing
+  labels into. Nothing reached the project file until the app closed, and a crash lost
+  every label (issue 17). With a rollback journal no lock is held between transactions
+  and there is no shared ``-wal``/``-shm`` state to lose; older WAL projects are switched
+  over when opened for writing (``_leave_wal``).
 * Single writer: opening a project for writing takes an OS lock on the sidecar file
   ``<project>.lock`` (``fcntl.flock`` on POSIX, ``msvcrt.locking`` on Windows). The OS drops
   the lock when the process dies, so a crashed or killed window never leaves a stale lock.
@@ -23,6 +33,7 @@ import os
 import re
 import sqlite3
 import sys
+import time
 import unicodedata
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -73,6 +84,22 @@ class Task:
     kind: str
     labels: tuple[str, ...]
     builtin: bool
+
+
+def _leave_wal(conn: sqlite3.Connection) -> None:
+    """Put the file in rollback-journal mode (see the module docstring for why not WAL).
+
+    Switching a WAL file needs it to be unused by other connections; a reader still open
+    elsewhere makes SQLite keep WAL for now, so retry briefly, then carry on (the next
+    open for writing switches it).
+    """
+    for _ in range(20):
+        try:
+            if str(conn.execute("PRAGMA journal_mode=DELETE").fetchone()[0]).lower() == "delete":
+                return
+        except sqlite3.OperationalError:  # "database is locked": a reader elsewhere
+            pass
+        time.sleep(0.05)
 
 
 class _ProjectLock:
@@ -199,10 +226,11 @@ class Project:
     def _connect(path: Path, *, readonly: bool) -> sqlite3.Connection:
         try:
             if readonly:
-                conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, isolation_level=None)
+                conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, isolation_level=None,
+                                       timeout=10)
             else:
                 conn = sqlite3.connect(str(path), isolation_level=None, timeout=10)
-                conn.execute("PRAGMA journal_mode=WAL")
+                _leave_wal(conn)
             conn.execute("PRAGMA synchronous=FULL")
             conn.execute("PRAGMA foreign_keys=ON")
             conn.execute("SELECT count(*) FROM sqlite_master").fetchone()

@@ -41,6 +41,7 @@ pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="SIGKILL is POSI
 ROOT = Path(__file__).resolve().parents[2]
 MAIN = ROOT / "main.py"
 LABEL_CHILD = Path(__file__).with_name("crash_label_child.py")
+APP_LABEL_CHILD = Path(__file__).with_name("app_like_label_child.py")
 SAMPLES = resource_root() / "resources" / "samples"
 KILLS = int(os.environ.get("REVIEWLENS_KILLS", "10"))
 
@@ -238,6 +239,52 @@ def test_killed_import_and_labelling_lose_nothing_confirmed(tmp_path):
     assert not half_imports and not lost_imports and not lost_labels
     assert counts["kills"] >= KILLS // 2 and len(confirmed) > KILLS
     assert counts["killed_during_import"] >= 1
+
+
+def _labels_on_disk(path: Path) -> dict[int, str]:
+    """What another process reads from the project file right now (read-only, no lock)."""
+    with Project.open(path, readonly=True) as project:
+        labels = project.labels("sentiment")
+    return dict(zip(labels["review_id"].astype(int), labels["value"]))
+
+
+def test_labels_are_in_the_file_while_the_app_runs_and_survive_kill9(tmp_path):
+    """Issue 17: a stray open/close of the project file (Qt's file dialog) plus a job process
+    closing its connection deleted the live WAL; labels lived only in a deleted file until
+    the app closed. Each label must be readable by another process as soon as it is
+    confirmed, and all of them must be there after SIGKILL."""
+    path = tmp_path / "shop.rlproj"
+    with Project.create(path) as project:
+        project.add_reviews(pd.DataFrame({"text": _sample_texts()[:400]}), source_path="x.csv")
+    env = _env(tmp_path / "home", tmp_path)
+    child = subprocess.Popen([sys.executable, str(APP_LABEL_CHILD), str(path)], env=env,
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    assert child.stdout.readline().strip() == "ready", child.stderr.read()
+    confirmed: dict[int, str] = {}
+    checks = 0
+    while len(confirmed) < 60:
+        rid, value = child.stdout.readline().split()
+        confirmed[int(rid)] = value
+        if len(confirmed) % 20 == 0:  # the app is alive: the labels must already be in the file
+            seen = _labels_on_disk(path)
+            assert all(seen.get(k) == v for k, v in confirmed.items()), \
+                f"{len(confirmed)} labels confirmed, {len(seen)} in the file"
+            checks += 1
+    child.send_signal(signal.SIGKILL)
+    rest, _ = child.communicate()
+    for line in rest.splitlines(keepends=True):  # labels printed before the kill landed
+        parts = line.split()
+        if line.endswith("\n") and len(parts) == 2 and parts[0].isdigit():
+            confirmed[int(parts[0])] = parts[1]
+    assert not any(p.name.endswith(("-wal", "-shm")) for p in tmp_path.iterdir())
+    with Project.open(path) as project:
+        assert project.integrity_check() == "ok"
+        stored = project.labels("sentiment")
+        predictions = project._conn.execute("SELECT count(*) FROM predictions").fetchone()[0]
+    stored_map = dict(zip(stored["review_id"].astype(int), stored["value"]))
+    lost = {k: v for k, v in confirmed.items() if stored_map.get(k) != v}
+    print(f"\napp-like labelling: {len(confirmed)} confirmed, {checks} live checks, lost {len(lost)}")
+    assert checks == 3 and not lost and predictions > 0
 
 
 # -- training ---------------------------------------------------------------------------------

@@ -37,7 +37,7 @@ def test_create_has_builtin_tasks_and_meta(project):
     assert tasks["aspects"].kind == "multi"
     assert all(t.builtin for t in tasks.values())
     assert project.schema_version == SCHEMA_VERSION
-    assert project._conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert project._conn.execute("PRAGMA journal_mode").fetchone()[0] == "delete"
 
 
 def test_create_refuses_existing_file(tmp_path):
@@ -302,3 +302,16 @@ def test_killed_writer_loses_no_committed_label(tmp_path):
         stored = dict(zip(p.labels("sentiment")["review_id"], p.labels("sentiment")["value"]))
     missing = {rid: v for rid, v in committed.items() if stored.get(rid) != v}
     assert not missing
+
+
+def test_a_wal_project_from_an_older_version_is_switched_to_a_rollback_journal(tmp_path):
+    path = tmp_path / "old.rlproj"
+    Project.create(path).close()
+    conn = sqlite3.connect(str(path), isolation_level=None)
+    assert conn.execute("PRAGMA journal_mode=WAL").fetchone()[0] == "wal"
+    conn.close()
+    with Project.open(path) as project:
+        assert project._conn.execute("PRAGMA journal_mode").fetchone()[0] == "delete"
+        project.add_reviews(_frame(["still here"]), source_path="a.csv")
+    with Project.open(path, readonly=True) as project:
+        assert project.review_count() == 1
