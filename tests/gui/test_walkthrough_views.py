@@ -51,3 +51,41 @@ def test_kpi_tiles_keep_their_size_over_refreshes(qtbot, window, analysed_projec
     assert tile.font().pointSizeF() == size
     assert tile.sizeHint() == hint
     assert len(window.dashboard.findChildren(type(tile))) == len(window.dashboard.tiles)
+
+
+def _click_segment(qtbot, chart, key):
+    chart.repaint()
+    for rect, seg in chart.segment_rects():
+        if seg.key == key:
+            qtbot.mouseClick(chart, Qt.MouseButton.LeftButton, pos=rect.center().toPoint())
+            return seg
+    raise AssertionError(f"no segment {key!r}")
+
+
+def test_chart_filters_are_visible_and_removable(qtbot, window, analysed_project):
+    _opened(qtbot, window, analysed_project)
+    ins, browser = window.insights, window.browser
+    r = ins.reviews
+    aspect = ins.aspects.sort_values("negative").iloc[-1]["aspect"]
+    _click_segment(qtbot, window.dashboard.aspects, (aspect, "negative"))
+    # the polarity the click set is a visible filter, not a hidden one
+    assert browser.combos["aspect"].currentData() == aspect
+    assert browser.combos["polarity"].currentData() == "negative"
+    chips = browser.filters.chips
+    assert set(chips) == {"aspect", "polarity"} and "negative" in chips["polarity"].text()
+    negative_only = browser.model.index_map.size
+    with_aspect = int(r["aspects"].fillna("").str.contains(rf"(?:^|;){aspect}:").sum())
+    assert negative_only < with_aspect  # the sample has non-negative mentions of its top negative aspect
+    qtbot.mouseClick(chips["polarity"], Qt.MouseButton.LeftButton)  # the chip's ✕ removes that filter
+    assert browser.combos["polarity"].currentData() is None
+    assert browser.model.index_map.size == with_aspect
+    assert set(browser.filters.chips) == {"aspect"}
+
+    # the rating tile keeps analysed reviews only: shown as a checked box and a chip
+    window.tabs.setCurrentWidget(window.dashboard)
+    qtbot.mouseClick(window.dashboard.tiles["rating"], Qt.MouseButton.LeftButton)
+    assert browser.analysed_only.isChecked() and "analysed" in browser.filters.chips
+    assert browser.model.index_map.size == int((r["skipped"] == "").sum())
+    qtbot.mouseClick(browser.filters.clear_button, Qt.MouseButton.LeftButton)
+    assert browser.model.index_map.size == len(r) and not browser.filters.chips
+    assert not browser.filters.clear_button.isEnabled()
