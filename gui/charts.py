@@ -29,6 +29,7 @@ class Segment:
 class Bar:
     label: str
     segments: list[Segment] = field(default_factory=list)
+    note: str = ""  # drawn after the bar's total, e.g. its share "38%"
 
 
 class BarChart(QWidget):
@@ -40,6 +41,7 @@ class BarChart(QWidget):
                  show_values: bool = True) -> None:
         super().__init__(parent)
         self.bars: list[Bar] = []
+        self.legend: list[tuple[str, QColor]] = []  # (name, colour) drawn above the bars
         self.row_height, self.label_width, self.show_values = row_height, label_width, show_values
         self._hits: list[tuple[QRectF, Segment]] = []
         self._focus = -1
@@ -48,15 +50,23 @@ class BarChart(QWidget):
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
 
-    def set_bars(self, bars: list[Bar]) -> None:
+    def set_bars(self, bars: list[Bar], legend: list[tuple[str, QColor]] | None = None) -> None:
         self.bars = bars
+        self.legend = list(legend or []) if bars else []
         self._focus = -1
         self.setMinimumHeight(max(60, self.sizeHint().height()))  # never clip a bar
         self.updateGeometry()
         self.update()
 
     def sizeHint(self) -> QSize:  # noqa: N802 - Qt API
-        return QSize(360, max(1, len(self.bars)) * (self.row_height + 6) + 10)
+        return QSize(360, max(1, len(self.bars)) * (self.row_height + 6) + 10 + self._legend_h())
+
+    def _legend_h(self) -> int:
+        return QFontMetrics(self.font()).height() + 6 if self.legend else 0
+
+    def _value_text(self, b: Bar) -> str:
+        total = sum(s.value for s in b.segments)
+        return f"{total:,.0f}" + (f" ({b.note})" if b.note else "")
 
     def minimumSizeHint(self) -> QSize:  # noqa: N802
         return QSize(200, min(self.sizeHint().height(), 60))
@@ -69,10 +79,11 @@ class BarChart(QWidget):
         self._hits = []
         fm = QFontMetrics(self.font())
         label_w = min(self.label_width, max((fm.horizontalAdvance(b.label) for b in self.bars), default=0) + 8)
-        value_w = fm.horizontalAdvance("100000") + 8 if self.show_values else 0
+        widest = max((fm.horizontalAdvance(self._value_text(b)) for b in self.bars), default=0)
+        value_w = max(widest, fm.horizontalAdvance("100000")) + 8 if self.show_values else 0
         width = max(self.width() - label_w - value_w - 8, 10)
         top = max((sum(s.value for s in b.segments) for b in self.bars), default=0) or 1
-        y = 5.0
+        y = 5.0 + self._legend_h()
         for b in self.bars:
             x = float(label_w)
             for s in b.segments:
@@ -97,23 +108,32 @@ class BarChart(QWidget):
             p.drawText(self.rect(), Qt.AlignmentFlag.AlignCenter, self.empty_text)
             return
         fm = QFontMetrics(self.font())
-        y = 5
+        self._paint_legend(p, fm)
+        y = 5 + self._legend_h()
         for b in self.bars:
             p.setPen(pal.text().color())
             text = fm.elidedText(b.label, Qt.TextElideMode.ElideRight, self._label_w - 6)
             p.drawText(QRectF(0, y, self._label_w - 6, self.row_height),
                        Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter, text)
-            total = sum(s.value for s in b.segments)
             if self.show_values:
                 end = max((r.right() for r, s in self._hits if s in b.segments), default=self._label_w)
                 p.drawText(QRectF(end + 4, y, self._value_w, self.row_height), Qt.AlignmentFlag.AlignVCenter,
-                           f"{total:,.0f}")
+                           self._value_text(b))
             y += self.row_height + 6
         for i, (rect, s) in enumerate(self._hits):
             p.fillRect(rect, s.color)
             if i == self._focus and self.hasFocus():
                 p.setPen(QPen(pal.highlight().color(), 2))
                 p.drawRect(rect.adjusted(1, 1, -1, -1))
+
+    def _paint_legend(self, p: QPainter, fm: QFontMetrics) -> None:
+        x, box = float(self._label_w), fm.height() - 4
+        for name, color in self.legend:
+            p.fillRect(QRectF(x, 5, box, box), color)
+            p.setPen(self.palette().text().color())
+            p.drawText(QRectF(x + box + 4, 3, fm.horizontalAdvance(name) + 2, fm.height()),
+                       Qt.AlignmentFlag.AlignVCenter, name)
+            x += box + fm.horizontalAdvance(name) + 16
 
     def _at(self, pos: QPointF) -> int:
         for i, (rect, _) in enumerate(self._hits):

@@ -22,6 +22,15 @@ def _pct(x: float) -> str:
     return "–" if x != x else f"{x * 100:.0f}%"
 
 
+def counts_text(insights) -> str:
+    """The one definition of the review counts, used on every screen: rows of the analysed
+    table (one per non-empty input row), of which analysed, of which skipped (empty,
+    placeholder, no text)."""
+    total = len(insights.reviews)
+    analysed = len(insights.analysed)
+    return tr("count_summary", n=f"{total:,}", a=f"{analysed:,}", s=f"{total - analysed:,}")
+
+
 class KpiTile(QPushButton):
     """A big figure with a caption; clicking it filters the browser."""
 
@@ -61,6 +70,9 @@ class Dashboard(QWidget):
         body = QWidget()
         scroll.setWidget(body)
         grid = QGridLayout(body)
+        self.summary = QLabel("")
+        self.summary.setObjectName("dash_summary")
+        grid.addWidget(self.summary, 0, 0, 1, 2)
 
         tiles = QHBoxLayout()
         self.tiles: dict[str, KpiTile] = {}
@@ -74,12 +86,12 @@ class Dashboard(QWidget):
             tile.clicked.connect(lambda _=False, f=filt: self.filter_requested.emit(dict(f)))
             self.tiles[key] = tile
             tiles.addWidget(tile)
-        grid.addLayout(tiles, 0, 0, 1, 2)
+        grid.addLayout(tiles, 1, 0, 1, 2)
 
         self.split = BarChart(row_height=28, label_width=90)
         self.split.setObjectName("chart_sentiment")
         self.split.clicked.connect(lambda key: self.filter_requested.emit({"sentiment": key}))
-        grid.addWidget(self._box("sentiment_split", self.split), 1, 0)
+        grid.addWidget(self._box("sentiment_split", self.split), 2, 0)
 
         trend_box = QGroupBox(tr("trend"))
         tl = QVBoxLayout(trend_box)
@@ -98,17 +110,17 @@ class Dashboard(QWidget):
         self.trend.setObjectName("chart_trend")
         self.trend.clicked.connect(self._trend_clicked)
         tl.addWidget(self.trend)
-        grid.addWidget(trend_box, 1, 1)
+        grid.addWidget(trend_box, 2, 1)
 
         self.aspects = BarChart(label_width=120)
         self.aspects.setObjectName("chart_aspects")
         self.aspects.clicked.connect(lambda key: self.filter_requested.emit({"aspect": key[0], "polarity": key[1]}))
-        grid.addWidget(self._box("aspects_chart", self.aspects), 2, 0)
+        grid.addWidget(self._box("aspects_chart", self.aspects), 3, 0)
 
         self.products = BarChart(label_width=160)
         self.products.setObjectName("chart_products")
         self.products.clicked.connect(lambda key: self.filter_requested.emit({"product": key[0], "sentiment": key[1]}))
-        grid.addWidget(self._box("products", self.products), 2, 1)
+        grid.addWidget(self._box("products", self.products), 3, 1)
 
         self.fix = QTreeWidget()
         self.fix.setObjectName("fix_list")
@@ -116,7 +128,7 @@ class Dashboard(QWidget):
         self.fix.setWordWrap(True)
         self.fix.setMinimumHeight(200)
         self.fix.itemActivated.connect(self._fix_activated)
-        grid.addWidget(self._box("fix_list", self.fix), 3, 0, 1, 2)
+        grid.addWidget(self._box("fix_list", self.fix), 4, 0, 1, 2)
         for chart in (self.split, self.aspects, self.products, self.trend):
             chart.empty_text = tr("no_data")
 
@@ -134,6 +146,7 @@ class Dashboard(QWidget):
     def clear(self) -> None:
         """No project data: every tile, chart and list empty (a new or switched project)."""
         self.insights = None
+        self.summary.setText("")
         for tile in self.tiles.values():
             tile.set_value("–")
         for chart in (self.split, self.aspects, self.products):
@@ -144,35 +157,47 @@ class Dashboard(QWidget):
     def set_insights(self, insights) -> None:
         self.insights = insights
         counts = insights.sentiment_counts()
-        analysed = max(sum(counts.values()), 1)
+        analysed = sum(counts.values())
+        self.summary.setText(counts_text(insights))
         self.tiles["reviews"].set_value(f"{len(insights.reviews):,}")
         for p in POLARITIES:
-            self.tiles[p].set_value(_pct(counts[p] / analysed))
+            self.tiles[p].set_value(_pct(counts[p] / analysed) if analysed else "–")
         rating = insights.analysed["rating"].mean() if len(insights.analysed) else float("nan")
         self.tiles["rating"].set_value("–" if rating != rating else f"{rating:.2f}")
         self.tiles["mismatch"].set_value(f"{len(insights.mismatches):,}")
-
-        self.split.set_bars([Bar(tr(p), [Segment(p, counts[p], COLORS[p],
-                                                 tr("bar_tip", label=tr("sentiment_split"), seg=tr(p), n=counts[p]))])
-                             for p in POLARITIES])
-        bars = []
-        for _, a in insights.aspects.head(12).iterrows():
-            name = self.aspect_name(a["aspect"])
-            bars.append(Bar(name, [Segment((a["aspect"], p), float(a[p]), COLORS[p],
-                                           tr("bar_tip", label=name, seg=tr(p), n=int(a[p])))
-                                   for p in ("positive", "negative")]))
-        self.aspects.set_bars(bars)
+        legend = [(tr(p), COLORS[p]) for p in POLARITIES]
+        self.split.set_bars([Bar(tr(p), [Segment(p, counts[p], COLORS[p], tr(
+            "bar_tip_share", label=tr("sentiment_split"), seg=tr(p), n=counts[p],
+            share=_pct(counts[p] / analysed) if analysed else "–"))],
+            note=_pct(counts[p] / analysed) if analysed else "") for p in POLARITIES])
+        self._fill_aspects()
         bars = []
         if insights.products is not None:
             for _, prod in insights.products.head(10).iterrows():
                 n = int(prod["reviews"])
-                bars.append(Bar(str(prod["product"]), [
-                    Segment((prod["product"], p), round(n * float(prod[f"{p}_share"])), COLORS[p],
-                            tr("bar_tip", label=prod["product"], seg=tr(p), n=round(n * float(prod[f"{p}_share"]))))
-                    for p in POLARITIES]))
-        self.products.set_bars(bars)
+                segs = []
+                for p in POLARITIES:
+                    k = round(n * float(prod[f"{p}_share"]))
+                    segs.append(Segment((prod["product"], p), k, COLORS[p], tr(
+                        "bar_tip_share", label=prod["product"], seg=tr(p), n=k, share=_pct(k / n) if n else "–")))
+                bars.append(Bar(str(prod["product"]), segs))
+        self.products.set_bars(bars, legend)
         self._fill_trend()
         self._fill_fix()
+
+    def _fill_aspects(self) -> None:
+        """Aspect mentions stacked positive / neutral / negative, the most mentioned first."""
+        frame = self.insights.aspects
+        bars = []
+        if not frame.empty:
+            frame = frame.assign(_total=frame[list(POLARITIES)].sum(axis=1))
+            frame = frame.sort_values(["_total", "aspect"], ascending=[False, True]).head(12)
+            for _, a in frame.iterrows():
+                name, total = self.aspect_name(a["aspect"]), int(a["_total"])
+                bars.append(Bar(name, [Segment((a["aspect"], p), float(a[p]), COLORS[p], tr(
+                    "bar_tip_share", label=name, seg=tr(p), n=int(a[p]), share=_pct(int(a[p]) / total)))
+                    for p in POLARITIES], note=tr("neg_note", share=_pct(int(a["negative"]) / total))))
+        self.aspects.set_bars(bars, [(tr(p), COLORS[p]) for p in POLARITIES])
 
     def _fill_trend(self) -> None:
         if self.insights is None:

@@ -252,7 +252,9 @@ class AnalysePage(QWizardPage):
         self._end()
         self.done = True
         self.bar.setValue(100)
-        self.message.setText(tr("analysed_n", n=f"{len(insights.analysed):,}"))
+        from gui.dashboard import counts_text
+
+        self.message.setText(tr("analysed_n", counts=counts_text(insights)))
         self.eta_label.setText("")
         self.completeChanged.emit()
         self.wiz.analysed.emit(insights)

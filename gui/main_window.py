@@ -158,7 +158,7 @@ class MainWindow(QMainWindow):
         return True
 
     def _project_shown(self) -> None:
-        self.status_project.setText(tr("project_status", name=self.project_path.name, n=f"{self.project.review_count():,}"))
+        self.update_status()
         self.start.refresh()
         self.labeling.refresh_tasks()
 
@@ -167,6 +167,19 @@ class MainWindow(QMainWindow):
             self.project.close()
         self.project = None
         self.insights = None
+
+    def update_status(self) -> None:
+        """The status bar's counts: the dashboard's definition once insights are loaded."""
+        from gui.dashboard import counts_text
+
+        if self.project is None:
+            self.status_project.setText(tr("no_project"))
+            self.status_project.setToolTip("")
+            return
+        stored = self.project.review_count()
+        counts = counts_text(self.insights) if self.insights is not None else tr("stored_n", n=f"{stored:,}")
+        self.status_project.setText(tr("project_status", name=self.project_path.name, counts=counts))
+        self.status_project.setToolTip(tr("stored_tip", n=f"{stored:,}"))
 
     def clear_views(self) -> None:
         """Empty the dashboard, browser and labelling page (called before a project's own data loads)."""
@@ -235,6 +248,8 @@ class MainWindow(QMainWindow):
         self.insights = insights
         self.dashboard.set_insights(insights)
         self.browser.set_insights(insights)
+        if self.project is not None:
+            self.update_status()
 
     def show_reviews(self, filt: dict) -> None:
         self.browser.apply_filter(filt)

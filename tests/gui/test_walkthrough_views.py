@@ -89,3 +89,25 @@ def test_chart_filters_are_visible_and_removable(qtbot, window, analysed_project
     qtbot.mouseClick(browser.filters.clear_button, Qt.MouseButton.LeftButton)
     assert browser.model.index_map.size == len(r) and not browser.filters.chips
     assert not browser.filters.clear_button.isEnabled()
+
+
+def test_counts_agree_and_aspect_chart_stacks_neutral(qtbot, window, analysed_project):
+    _opened(qtbot, window, analysed_project)
+    ins, dash = window.insights, window.dashboard
+    total, analysed = len(ins.reviews), len(ins.analysed)
+    summary = f"{total:,} reviews · {analysed:,} analysed · {total - analysed:,} skipped"
+    assert dash.summary.text() == summary
+    assert summary in window.status_project.text()  # the status bar uses the same definition
+    assert dash.tiles["reviews"].value == f"{total:,}"
+    window.browser.clear_filters()
+    assert window.browser.count.text() == f"{total:,} of {total:,} reviews"
+    assert "of analysed" in dash.tiles["positive"].caption
+
+    bars = dash.aspects.bars
+    assert bars and all([s.key[1] for s in b.segments] == ["positive", "neutral", "negative"] for b in bars)
+    totals = [sum(s.value for s in b.segments) for b in bars]
+    assert totals == sorted(totals, reverse=True)
+    by_name = {dash.aspect_name(a): int(n) for a, n in zip(ins.aspects["aspect"], ins.aspects["neutral"])}
+    assert all(b.segments[1].value == by_name[b.label] for b in bars)
+    assert [name for name, _ in dash.aspects.legend] == ["positive", "neutral", "negative"]
+    assert all("%" in s.tip for b in bars for s in b.segments) and all(b.note for b in bars)
