@@ -48,6 +48,8 @@ def register(subparsers) -> None:
     p.add_argument("--followup-column", help="column with the follow-up review (追评/追加评价)")
     p.add_argument("--reply-column", help="column with the merchant's reply (商家回复)")
     p.add_argument("--sheet", help="sheet to read (default: the one that looks like reviews)")
+    p.add_argument("--header-row", type=int, default=None,
+                   help="1-based row that holds the column names (default: detected; rows above it are skipped)")
     p.add_argument("--model", metavar="DIR", help="model folder (default: the active model)")
     p.add_argument("--device", choices=("auto", "cpu", "cuda"), default="auto")
     p.add_argument("--threads", type=int, help="CPU threads for the model (default: all cores)")
@@ -149,7 +151,7 @@ def run_analyze(args: argparse.Namespace) -> int:
                              rating_column=args.rating_column, date_column=args.date_column,
                              product_column=args.product_column, sku_column=args.sku_column,
                              followup_column=args.followup_column, reply_column=args.reply_column,
-                             progress=wrap_progress(bar, 0.0, 0.05))
+                             header_row=args.header_row, progress=wrap_progress(bar, 0.0, 0.05))
         bar(0.05, "Loading model")
         engine = load_engine(args.model, device=args.device, threads=args.threads)
         insights = analyze_table(table, engine, progress=wrap_progress(bar, 0.07, 0.9))
@@ -165,7 +167,8 @@ def run_analyze(args: argparse.Namespace) -> int:
     print(summary_text(insights, elapsed, report=out, results=args.results), file=sys.stderr)
     for note in table.warnings:  # read, but likely not what the user meant (e.g. no dates)
         hint = " (--date-column NAME)" if note.startswith("date column") else ""
-        print(f"warning: {Path(args.input).name}: {note}{hint}", file=sys.stderr)
+        kind = "note" if " treated as title rows" in note else "warning"
+        print(f"{kind}: {Path(args.input).name}: {note}{hint}", file=sys.stderr)
     return 0
 
 

@@ -38,6 +38,8 @@ _EXACT: dict[str, tuple[str, ...]] = {
         "review text", "reviewtext", "review body", "review_body", "body", "text", "review",
         "review content", "content", "comment", "comments", "feedback", "message",
         "customer review", "review comment", "评价文字",
+        "sentence", "sentences", "reviews", "review_text", "comment text", "opinion", "评语", "文本",
+        "句子", "留言", "用户评价", "评价文本", "商品评价",
     ),
     "followup": (
         "追评内容", "追加评价", "追评", "追加评论", "追评内容追加评价", "追加评价内容",
@@ -148,7 +150,8 @@ def header_score(row: Sequence[Any]) -> float:
         score += 1.0
         if n in _ALL_KNOWN:
             score += 3.0
-        elif any(name_score(role, c) >= 0.7 for role in ROLES):
+        elif _header_like(c) and any(name_score(role, c) >= 0.7 for role in ROLES):
+            # Only short, label-like cells: a review "Nice body lotion" holds "body" too.
             score += 1.5
     # Header rows have few numbers and are not one lonely title cell.
     if len(filled) == 1:
@@ -156,13 +159,31 @@ def header_score(row: Sequence[Any]) -> float:
     return score
 
 
+def _header_like(cell: str) -> bool:
+    return len(cell) <= 24 and len(cell.split()) <= 3
+
+
+def _known_cells(row: Sequence[Any]) -> int:
+    return sum(1 for v in row if norm_header(_cell_str(v)) in _ALL_KNOWN)
+
+
 def find_header_row(rows: Sequence[Sequence[Any]], *, scan: int = 15) -> int:
-    """0-based index of the most header-like row among the first ``scan`` rows."""
+    """0-based index of the most header-like row among the first ``scan`` rows.
+
+    A row above the best-scoring one that names at least as many columns by a known header
+    name (``sentence``, ``评价``...) is the header instead: rows below a real header are
+    data, and taking a data row as the header would silently drop every row above it.
+    """
     best, best_i = -1.0, 0
     for i, row in enumerate(rows[:scan]):
         s = header_score(row)
         if s > best + 1e-9:
             best, best_i = s, i
+    need = _known_cells(rows[best_i]) if rows else 0
+    for i in range(best_i):
+        known = _known_cells(rows[i])
+        if known and known >= need:
+            return i
     return best_i
 
 

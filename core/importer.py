@@ -195,13 +195,34 @@ def _where(p: Path, sheet: str | None) -> str:
     return f"sheet '{sheet}' of {p.name}" if sheet else p.name
 
 
-def _split(p: Path, raw: RawSheet) -> tuple[int, list[str], list[tuple[int, list[Any]]]]:
-    """(0-based header index, header names, [(source_row, cells)] of non-empty data rows)."""
+def title_rows_note(rows: Sequence[Sequence[Any]], header_index: int) -> str | None:
+    """"rows 1-2 treated as title rows ..." when non-empty rows above the header are skipped:
+    the importer never drops a row without saying so."""
+    above = [i + 1 for i, r in enumerate(rows[:header_index]) if any(cell_text(v).strip() for v in r if v is not None)]
+    if not above:
+        return None
+    span = f"row {above[0]}" if len(above) == 1 else f"rows {above[0]}-{above[-1]}"
+    return (f"{span} treated as title rows (not reviews); the header is row {header_index + 1}: "
+            f"if {'that row is' if len(above) == 1 else 'those rows are'} reviews, set the header row "
+            f"(--header-row {above[0]} or on the import wizard's column page)")
+
+
+def _split(p: Path, raw: RawSheet, header_row: int | None = None
+           ) -> tuple[int, list[str], list[tuple[int, list[Any]]]]:
+    """(0-based header index, header names, [(source_row, cells)] of non-empty data rows).
+
+    ``header_row`` (1-based) is the user's choice; otherwise the most header-like row."""
     rows = raw.rows
     if not any(any(cell_text(v).strip() for v in r) for r in rows):
         raise UserError(f"{_where(p, raw.name)} is empty: export the reviews again or choose another sheet.")
     scan = rows[:_SCAN]
-    h = find_header_row([_filled(raw, i) for i in range(len(scan))] if raw.merged else scan, scan=_SCAN)
+    if header_row is not None:
+        if not 1 <= header_row <= len(rows):
+            raise UserError(f"{_where(p, raw.name)} has {len(rows)} rows, so row {header_row} cannot be the "
+                            f"header: choose a row between 1 and {len(rows)}.")
+        h = header_row - 1
+    else:
+        h = find_header_row([_filled(raw, i) for i in range(len(scan))] if raw.merged else scan, scan=_SCAN)
     headers = _headers(raw, h)
     data = [(i + 1, r) for i, r in enumerate(rows[h + 1:], start=h + 1)
             if any(v is not None and cell_text(v).strip() for v in r)]
@@ -261,12 +282,13 @@ def _date_warning(column: str, raw: Sequence[Any], parsed: Sequence[Any]) -> str
 
 # ---------------------------------------------------------------- public
 
-def preview(path: str | Path, *, sheet: str | None = None, n: int = 20
+def preview(path: str | Path, *, sheet: str | None = None, n: int = 20, header_row: int | None = None
             ) -> tuple[list[str], list[list[str]], dict[str, ColumnGuess], int]:
-    """(columns, first ``n`` data rows as strings, guesses, 1-based header row) for the wizard."""
+    """(columns, first ``n`` data rows as strings, guesses, 1-based header row) for the wizard.
+    Rows above the header row are skipped: ``title_rows_note`` says which."""
     p = check_path(path)
     raw = _load(p, sheet=sheet, limit=_SCAN + max(n, 50) + 1, cancel=None, progress=no_progress)
-    h, headers, data = _split(p, raw)
+    h, headers, data = _split(p, raw, header_row)
     guesses = _guesses(p, raw.name, headers, [r for _, r in data], {})
     shown = [[cell_text(r[i]) if i < len(r) else "" for i in range(len(headers))] for _, r in data[:n]]
     return headers, shown, guesses, h + 1
@@ -276,9 +298,12 @@ def read_reviews(path: str | Path, *, sheet: str | None = None, text_column: str
                  rating_column: str | int | None = None, date_column: str | int | None = None,
                  product_column: str | int | None = None, sku_column: str | int | None = None,
                  followup_column: str | int | None = None, reply_column: str | int | None = None,
+                 header_row: int | None = None,
                  progress: Progress | None = None, cancel: CancelToken | None = None) -> ReviewTable:
     """Read one sheet of reviews. Column overrides take a name, a 1-based index or a letter;
     an overridden column plays only that role (a guess that chose it for another role is dropped).
+    ``header_row`` (1-based) overrides the detected header row; skipped non-empty rows above
+    it are named in ``warnings``.
 
     Raises ``UserError`` for bad input and ``Cancelled`` when ``cancel`` is set.
     """
@@ -289,7 +314,7 @@ def read_reviews(path: str | Path, *, sheet: str | None = None, text_column: str
     if cancel is not None:
         cancel.check()
     progress(0.5, "Finding columns")
-    h, headers, data = _split(p, raw)
+    h, headers, data = _split(p, raw, header_row)
     overrides = {"text": text_column, "rating": rating_column, "date": date_column,
                  "product": product_column, "sku": sku_column, "followup": followup_column,
                  "reply": reply_column}
@@ -324,6 +349,9 @@ def read_reviews(path: str | Path, *, sheet: str | None = None, text_column: str
     if cancel is not None:
         cancel.check()
     notes: list[str] = []
+    title = title_rows_note(raw.rows, h)
+    if title:
+        notes.append(title)
     dates: list[Any] = [None] * total
     if guesses["date"].column:
         raw_dates = column("date")

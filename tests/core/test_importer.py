@@ -474,3 +474,31 @@ def test_readable_product_column_beats_numeric_ids(tmp_path: Path) -> None:
     only_ids.write_text("product_id,body\n7000000001,Great shirt and it fits well\n", encoding="utf-8")
     assert read_reviews(only_ids).columns["product"] == "product_id"  # still used when it is all there is
 
+
+
+def test_a_plain_one_word_header_is_the_header_and_no_row_is_dropped(tmp_path):
+    # Issue 17: "sentence" over 610 reviews imported 608, data row 2 ("... body lotion ...",
+    # which holds a header word) was taken as the header and rows 1-2 vanished.
+    texts = ["Nice body lotion smells good", "Great content and fast delivery"] + \
+        [f"Review {i}: the item was fine" for i in range(608)]
+    for header in ("sentence", "Review", "评价", "内容", "comment"):
+        path = tmp_path / f"{header}.csv"
+        path.write_text("\n".join([header] + texts) + "\n", encoding="utf-8")
+        table = read_reviews(path)
+        assert table.header_row == 1, header
+        assert len(table.frame) == 610 and table.frame["text"].iloc[0] == texts[0]
+        assert not table.warnings
+
+
+def test_skipped_title_rows_are_named_and_the_header_row_can_be_chosen(tmp_path):
+    path = tmp_path / "titled.csv"
+    path.write_text("Shop export 2026-11\n\nsentence\nvery good\nbroke after a day\n", encoding="utf-8")
+    table = read_reviews(path)
+    assert table.header_row == 3 and list(table.frame["text"]) == ["very good", "broke after a day"]
+    assert any(w.startswith("row 1 treated as title rows") for w in table.warnings)
+    chosen = read_reviews(path, header_row=3)
+    assert list(chosen.frame["text"]) == ["very good", "broke after a day"]
+    with pytest.raises(UserError, match="row 9 cannot be the header"):
+        read_reviews(path, header_row=9)
+    headers, rows, _, header_row = preview(path, header_row=1)
+    assert header_row == 1 and headers[0] == "Shop export 2026-11" and rows[0][0] == "sentence"
