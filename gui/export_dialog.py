@@ -9,9 +9,9 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QDialog, QFileDialog, QForm
                                QLabel, QLineEdit, QMessageBox, QProgressBar, QPushButton, QWidget)
 
 from core.report import SHEETS
-from gui.messages import show_error
+from gui.messages import confirm, show_error
 from gui.i18n import language, tr
-from gui.settings import setting
+from gui.settings import set_setting, setting
 from gui.workers import JobSlot, ProcessWorker
 
 
@@ -39,14 +39,15 @@ class ExportDialog(QDialog):
         from core.report_cells import TEXT
 
         for i, key in enumerate(SHEETS):
-            box = QCheckBox(TEXT[language()].get(key, key))
+            # "&" in a Qt label marks a mnemonic ("Topics & keywords" showed "Topics _keywords"): "&&" is a literal &
+            box = QCheckBox(TEXT[language()].get(key, key).replace("&", "&&"))
             box.setObjectName(f"sheet_{key}")
             box.setChecked(True)
             self.sheets[key] = box
             grid.addWidget(box, i // 3, i % 3)
         form.addRow(tr("sheets"), grid)
         stem = project_path.stem if project_path else "reviews"
-        folder = project_path.parent if project_path else Path.home()
+        folder = Path(setting("paths/export", "") or (project_path.parent if project_path else Path.home()))
         row = QHBoxLayout()
         self.path = QLineEdit(str(folder / f"{stem}-report.xlsx"))
         self.path.setObjectName("report_path")
@@ -81,15 +82,21 @@ class ExportDialog(QDialog):
         form.addRow(buttons)
 
     def _browse(self) -> None:
-        path, _ = QFileDialog.getSaveFileName(self, tr("save_as"), self.path.text(), "Excel (*.xlsx)")
+        # no overwrite question here: export() asks once, for a typed path too
+        path, _ = QFileDialog.getSaveFileName(self, tr("save_as"), self.path.text(), "Excel (*.xlsx)",
+                                              options=QFileDialog.Option.DontConfirmOverwrite)
         if path:
             self.path.setText(path if path.endswith(".xlsx") else path + ".xlsx")
 
     def export(self) -> None:
         from gui.session import write_report_job
 
+        target = Path(self.path.text())
+        if target.exists() and not confirm(self, tr("export_title"), tr("confirm_overwrite", p=target.name)):
+            return
+        set_setting("paths/export", str(target.parent))
         sheets = [k for k, b in self.sheets.items() if b.isChecked()]
-        worker = ProcessWorker(write_report_job, self.insights, Path(self.path.text()), lang=self.lang.currentData(),
+        worker = ProcessWorker(write_report_job, self.insights, target, lang=self.lang.currentData(),
                         mask=self.mask.isChecked(), sheets=sheets)
         worker.signals.progress.connect(lambda f, m: (self.bar.setValue(int(f * 100)), self.message.setText(m)))
         worker.signals.finished.connect(self._done)

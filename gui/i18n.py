@@ -231,6 +231,7 @@ _T: dict[str, tuple[str, str]] = {
     "open_file": ("打开报告", "Open report"),
     "show_folder": ("打开所在文件夹", "Show folder"),
     "written": ("已保存：{p}", "Saved: {p}"),
+    "confirm_overwrite": ("“{p}”已存在。要替换它吗？", "“{p}” already exists. Replace it?"),
     # settings
     "settings_title": ("设置", "Settings"),
     "ui_lang": ("界面语言", "Interface language"),

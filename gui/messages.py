@@ -13,3 +13,10 @@ def show_error(parent: QWidget | None, message: str) -> QMessageBox:
     box.setObjectName("error_dialog")
     box.open()
     return box
+
+
+def confirm(parent: QWidget | None, title: str, text: str) -> bool:
+    """Ask Yes/No (default No) before something that cannot be undone or throws work away."""
+    answer = QMessageBox.question(parent, title, text, QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+                                  QMessageBox.StandardButton.No)
+    return answer == QMessageBox.StandardButton.Yes
