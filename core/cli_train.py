@@ -176,7 +176,9 @@ def run_train(args: argparse.Namespace) -> int:
                                      metrics={"new": result.metrics_new, "current": result.metrics_current},
                                      active=activate)
     state = "activated" if activate else "stored, not activated"
-    if not activate and not result.better and not args.force:
-        state += " (not better than the current model; use --force to activate anyway)"
+    if not activate and result.missing:
+        state += " (too few labels: " + ", ".join(f"{n} more '{c}'" for c, n in result.missing.items()) + ")"
+    elif not activate and not result.better and not args.force:
+        state += " (not shown to be better than the current model; use --force to activate anyway)"
     print(f"{args.task} version {version.version} {state} ({time.time() - t0:.0f} s)")
     return 0

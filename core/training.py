@@ -32,6 +32,7 @@ import numpy as np
 
 from core.engine import Engine, load_engine, sha256_file
 from core.errors import UserError
+from core.evaluation import TRAINED_ON_KEY, compare, hash_split, missing_labels, text_key
 from core.jobs import CancelToken, Progress, no_progress, wrap_progress
 
 MIN_PER_CLASS = 2
@@ -68,6 +69,10 @@ class TrainResult:
     seconds: float
     evaluation: str  # "held-out" or "k-fold cross-validation"
     notes: list[str] = field(default_factory=list)
+    activatable: bool = True  # False: too few labels of some class (core.evaluation.MIN_TO_ACTIVATE)
+    missing: dict = field(default_factory=dict)  # class -> labels still needed before activation
+    interval: tuple[float, float] | None = None  # 90 % bootstrap interval of macro-F1 new - current
+    n_compared: int = 0  # reviews both models were scored on (none the current model trained on)
 
 
 def metrics(y_true: Sequence[str], y_pred: Sequence[str], labels: list[str]) -> dict:
@@ -89,22 +94,41 @@ def metrics(y_true: Sequence[str], y_pred: Sequence[str], labels: list[str]) -> 
     }
 
 
-def verdict(new: dict, current: dict | None, *, n_eval: int) -> tuple[str, bool]:
+def verdict(new: dict, current: dict | None, *, n_eval: int, comparison=None,
+            missing: dict | None = None) -> tuple[str, bool]:
+    """(verdict text, better). With a ``comparison`` (core.evaluation.compare) the call rests
+    on its bootstrap interval, else on the point difference; ``missing`` labels block it."""
     caution = " Few reviews were held out, so treat the figures as rough." if n_eval < 50 else ""
+    need = ""
+    if missing:
+        need = (" It cannot be activated yet: label " + ", ".join(f"{n} more '{c}'" for c, n in missing.items())
+                + " reviews.")
     if current is None:
         return (f"First model for this task: accuracy {new['accuracy']:.0%}, macro-F1 {new['macro_f1']:.2f} "
-                f"on {n_eval} held-out reviews.{caution}", True)
+                f"on {n_eval} held-out reviews.{caution}{need}", not missing)
+    if comparison is not None:
+        span = (f"difference {comparison.diff:+.2f}, 90 % interval {comparison.low:+.2f} to {comparison.high:+.2f}, "
+                f"on {comparison.n} reviews neither model trained on")
+        outcome = comparison.outcome
+        if outcome == "better":
+            return (f"The new model is better: macro-F1 {new['macro_f1']:.2f} vs {current['macro_f1']:.2f} "
+                    f"({span}).{caution}{need}", not missing)
+        if outcome == "worse":
+            return (f"The new model is worse: macro-F1 {new['macro_f1']:.2f} vs {current['macro_f1']:.2f} ({span}). "
+                    f"Keep the current model; check the labels or label more.{caution}{need}", False)
+        return (f"Not enough evidence that the new model is better: macro-F1 {new['macro_f1']:.2f} vs "
+                f"{current['macro_f1']:.2f} ({span}). Label more reviews, then train again.{caution}{need}", False)
     d = new["macro_f1"] - current["macro_f1"]
     if d > 0.01:
         return (f"The new model is better: macro-F1 {new['macro_f1']:.2f} vs {current['macro_f1']:.2f} "
                 f"(accuracy {new['accuracy']:.0%} vs {current['accuracy']:.0%}) on the same {n_eval} reviews "
-                f"it never saw in training.{caution}", True)
+                f"it never saw in training.{caution}{need}", not missing)
     if d >= -0.01:
         return (f"The new model is about as good as the current one (macro-F1 {new['macro_f1']:.2f} vs "
                 f"{current['macro_f1']:.2f} on {n_eval} reviews). Label more reviews to make a clear difference."
-                f"{caution}", d > 0)
+                f"{caution}{need}", d > 0 and not missing)
     return (f"The new model is worse: macro-F1 {new['macro_f1']:.2f} vs {current['macro_f1']:.2f} on the same "
-            f"{n_eval} reviews. Keep the current model; check the labels or label more.{caution}", False)
+            f"{n_eval} reviews. Keep the current model; check the labels or label more.{caution}{need}", False)
 
 
 def strata_of(y, label_names: Sequence[str], multi_label: bool) -> str:
@@ -377,8 +401,8 @@ def _int8_agreement(fp32: Path, int8: Path, ids: list[list[int]], rows: list[int
 def should_activate(result: TrainResult, *, force: bool = False, no_activate: bool = False) -> bool:
     """A new version becomes its task's active version (the store keeps one per task) only when
     it beat the current model on the held-out reviews (or is the task's first model), unless
-    the owner insists."""
-    if no_activate:
+    the owner insists; never while some labelled class has too few labels (``missing``)."""
+    if no_activate or not result.activatable:
         return False
     return result.better or force
 
@@ -458,9 +482,10 @@ def train_model(
     y_idx = [label_names.index(x) for x in labels]
     few = len(texts) < SMALL_DATA
     train_idx, held_idx = (list(range(len(texts))), []) if (few and mode == "quick") else \
-        stratified_split(labels, cfg.eval_fraction, cfg.seed)
+        hash_split(texts, labels, cfg.eval_fraction)
     if mode == "full" and not held_idx:
         raise UserError("Full training needs held-out reviews: label at least a few per class.")
+    missing = missing_labels(labels, label_names)
     staging = new_staging_dir(task, staging_root)
     try:
         progress(0.0, "scoring the current model on the held-out reviews")
@@ -471,21 +496,41 @@ def train_model(
                               wrap_progress(progress, 0.05, 0.95), cancel, staging)
         order = [i for idx, _ in pairs for i in idx]
         pred = [label_names[int(p)] for _, ps in pairs for p in ps]
-        m_new = metrics([labels[i] for i in order], pred, label_names)
-        m_cur = None
-        if current_pred is not None:
+        new_map = dict(zip(order, pred))
+        # Both models are compared only on reviews the current model never trained on.
+        seen = set(engine.manifest.get(TRAINED_ON_KEY) or ())
+        fair = [i for i in order if text_key(texts[i]) not in seen]
+        m_new = metrics([labels[i] for i in fair], [new_map[i] for i in fair], label_names) if fair else \
+            metrics([labels[i] for i in order], pred, label_names)
+        m_cur, comparison = None, None
+        if current_pred is not None and fair:
             cur_map = dict(zip(eval_rows, current_pred))
-            m_cur = metrics([labels[i] for i in order], [cur_map[i] for i in order], label_names)
-        text, better = verdict(m_new, m_cur, n_eval=len(order))
+            m_cur = metrics([labels[i] for i in fair], [cur_map[i] for i in fair], label_names)
+            comparison = compare([labels[i] for i in fair], [new_map[i] for i in fair], [cur_map[i] for i in fair],
+                                 seed=cfg.seed)
+        elif current_pred is not None:
+            comparison = compare([], [], [])
+            m_cur = {"n": 0, "accuracy": 0.0, "macro_f1": 0.0}
+        text, better = verdict(m_new, m_cur, n_eval=len(fair or order), comparison=comparison, missing=missing)
         evaluation = "held-out" if held_idx else "k-fold cross-validation"
+        notes = []
+        if len(fair) < len(order):
+            notes.append(f"{len(order) - len(fair)} held-out reviews were left out of the comparison: the current "
+                         "model trained on them.")
         doc = {"new": m_new, "current": m_cur, "evaluation": evaluation, "n_train": len(train_idx),
-               "mode": mode, **{k: v for k, v in extra.items() if k != "head"}}
+               "mode": mode, "n_compared": len(fair),
+               "interval": [comparison.low, comparison.high] if comparison else None,
+               **{k: v for k, v in extra.items() if k != "head"}}
+        trained_on = sorted({text_key(texts[i]) for i in train_idx})
         staging_manifest(staging, engine, label_names, task=task, metrics_doc=doc,
-                         extra={"head": extra["head"]} if "head" in extra else {})
+                         extra={**({"head": extra["head"]} if "head" in extra else {}), TRAINED_ON_KEY: trained_on})
         progress(1.0, "done")
         return TrainResult(task=task, mode=mode, labels=label_names, metrics_new=m_new, metrics_current=m_cur,
                            verdict=text, better=better, staging_dir=staging, n_train=len(train_idx),
-                           n_eval=len(order), seconds=time.time() - t0, evaluation=evaluation)
+                           n_eval=len(fair or order), seconds=time.time() - t0, evaluation=evaluation, notes=notes,
+                           activatable=not missing, missing=missing,
+                           interval=(comparison.low, comparison.high) if comparison and comparison.n else None,
+                           n_compared=len(fair))
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise

@@ -8,13 +8,11 @@ import pytest
 
 from core.cli import run_cli
 from core.model_store import ModelStore
-from core.modelbuild.data import shared_data_dir
+from tests.fixtures import fruit_rows
 
 
 def _write_labels(path, n=70):
-    src = shared_data_dir() / "reviews_zh" / "online_shopping_5cats.csv"
-    with open(src, encoding="utf-8-sig", newline="") as fh:
-        rows = [r for r in csv.DictReader(fh) if r["cat"] == "水果" and 4 < len(r["review"]) < 100]
+    rows = fruit_rows()
     random.Random(3).shuffle(rows)
     with open(path, "w", encoding="utf-8", newline="") as fh:
         w = csv.writer(fh)

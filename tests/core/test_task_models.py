@@ -12,7 +12,7 @@ from core.analysis.intents import INTENTS, intents_dir, load_intent_classifier, 
 from core.cli import run_cli
 from core.engine import load_engine
 from core.model_store import ModelStore
-from core.modelbuild.data import shared_data_dir
+from tests.fixtures import fruit_rows
 from core.task_models import load_task_model
 from core.training import TrainConfig
 from core.training_multi import multilabel_metrics, train_multilabel_model
@@ -32,8 +32,7 @@ def _seeds(n: int | None = None, seed: int = 0) -> list[dict]:
 
 
 def _fruit(n: int, seed: int = 0) -> list[dict]:
-    with open(shared_data_dir() / "reviews_zh" / "online_shopping_5cats.csv", encoding="utf-8-sig", newline="") as fh:
-        rows = [r for r in csv.DictReader(fh) if r["cat"] == "水果" and 4 < len(r["review"]) < 100]
+    rows = fruit_rows()
     random.Random(seed).shuffle(rows)
     return rows[:n]
 

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import csv
+import json
 import random
 
 import pytest
@@ -10,16 +11,14 @@ from core.engine import load_engine
 from core.errors import UserError
 from core.jobs import CancelToken, Cancelled
 from core.model_store import ModelStore
-from core.modelbuild.data import shared_data_dir
+from tests.fixtures import fruit_rows
 from core.training import TrainConfig, TrainResult, should_activate, train_model, verdict
 
 LABELS = ["negative", "neutral", "positive"]
 
 
 def _fruit_reviews(n: int, seed: int = 0) -> tuple[list[str], list[str]]:
-    path = shared_data_dir() / "reviews_zh" / "online_shopping_5cats.csv"
-    with open(path, encoding="utf-8-sig", newline="") as fh:
-        rows = [r for r in csv.DictReader(fh) if r["cat"] == "水果" and 4 < len(r["review"]) < 120]
+    rows = fruit_rows()
     random.Random(seed).shuffle(rows)
     rows = rows[:n]
     return [r["review"] for r in rows], ["positive" if r["label"] == "1" else "negative" for r in rows]
@@ -106,3 +105,55 @@ def test_bad_labels_are_user_errors(tmp_path):
         train_model(["好"] * 5, ["positive"] * 5, task="sentiment", label_names=LABELS, staging_root=tmp_path)
     with pytest.raises(UserError, match="not among"):
         train_model(["好", "差"], ["good", "bad"], task="sentiment", label_names=LABELS, staging_root=tmp_path)
+
+
+# -- retraining you can trust (issue 17) ------------------------------------------------------
+def test_twenty_labels_cannot_activate_and_say_how_many_more(tmp_path):
+    texts, labels = _fruit_reviews(32, seed=5)
+    texts += ["还没吃，先放着", "给我妈买的，还没收到"]  # two neutral labels: far too few
+    labels += ["neutral", "neutral"]
+    result = train_model(texts, labels, task="sentiment", label_names=LABELS, mode="quick", staging_root=tmp_path)
+    assert not result.activatable
+    assert result.missing["neutral"] == 18
+    assert "18 more 'neutral'" in result.verdict
+    assert not should_activate(result, force=True)  # not even when the owner insists
+
+
+def test_held_out_reviews_are_stable_and_the_current_model_is_not_scored_on_its_training_set(tmp_path):
+    from core.evaluation import hash_split, text_key
+
+    texts, labels = _fruit_reviews(120, seed=2)
+    tr1, held1 = hash_split(texts[:80], labels[:80], 0.25)
+    tr2, held2 = hash_split(texts, labels, 0.25)
+    first_held = {texts[i] for i in held1}
+    # growing the label set keeps most earlier held-out reviews held out
+    assert len(first_held & {texts[i] for i in held2}) >= 0.6 * len(first_held)
+    first = train_model(texts[:80], labels[:80], task="sentiment", label_names=LABELS, mode="quick",
+                        staging_root=tmp_path)
+    manifest = json.loads((first.staging_dir / "manifest.json").read_text(encoding="utf-8"))
+    trained_on = set(manifest["trained_on"])
+    assert trained_on == {text_key(texts[i]) for i in tr1}
+    second = train_model(texts, labels, task="sentiment", label_names=LABELS, mode="quick",
+                         base_dir=first.staging_dir, staging_root=tmp_path)
+    held_second = [texts[i] for i in held2]
+    leaked = [t for t in held_second if text_key(t) in trained_on]
+    assert second.n_compared == len(held_second) - len(leaked)
+    assert second.metrics_current["n"] == second.n_compared
+    if leaked:
+        assert any("current model trained on them" in n for n in second.notes)
+
+
+def test_a_small_difference_is_not_enough_evidence():
+    from core.evaluation import compare
+
+    y = ["positive", "negative"] * 15
+    current = list(y)
+    new = list(y)
+    new[0] = "negative"  # one review apart
+    cmp = compare(y, new, current)
+    assert cmp.outcome == "no_evidence" and cmp.low < 0 <= cmp.high
+    text, better = verdict({"macro_f1": 0.97, "accuracy": 0.97}, {"macro_f1": 1.0, "accuracy": 1.0}, n_eval=30,
+                           comparison=cmp)
+    assert not better and text.startswith("Not enough evidence")
+    clear = compare(y * 3, y * 3, ["positive"] * 90)
+    assert clear.outcome == "better" and clear.low > 0
