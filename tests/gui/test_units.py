@@ -154,8 +154,18 @@ def test_run_app_starts_and_quits(qtbot, qapp, home):
         qapp.quit()
 
     QTimer.singleShot(300, close_all)
-    assert run_app([]) == 0
+    # Closing the last window posts a Quit event that exec() leaves queued once quit() has
+    # ended it; processed later, it marks the thread as quitting and every QEventLoop.exec()
+    # after it (qtbot.waitUntil in later tests) returns at once. The test's own quit() is enough.
+    qapp.setQuitOnLastWindowClosed(False)
+    try:
+        assert run_app([]) == 0
+    finally:
+        qapp.setQuitOnLastWindowClosed(True)
     assert seen == ["ReviewLens"]
+    qapp.processEvents()
+    with qtbot.waitSignal(qapp.applicationNameChanged, timeout=2000):  # event loops still run
+        QTimer.singleShot(50, lambda: qapp.setApplicationName(qapp.applicationName() + "-"))
     assert (home / "settings").is_dir()  # QSettings live under REVIEWLENS_HOME
 
 
