@@ -103,16 +103,17 @@ _T: dict[str, tuple[str, str]] = {
     "neg_note": ("负面 {share}", "{share} neg."),
     "stored_tip": ("项目文件中保存了 {n} 条不同的评论（相同内容只存一次，空白行不存）。",
                    "The project file stores {n} distinct reviews (identical texts once, empty rows not at all)."),
-    "trend": ("差评趋势", "Negative trend"),
+    "trend": ("负面趋势", "Negative trend"),
     "by_week": ("按周", "Weekly"),
     "by_month": ("按月", "Monthly"),
     "products": ("商品对比", "Products"),
     "fix_list": ("优先改进", "What to fix first"),
-    "fix_item": ("{name}：{neg} 条差评（占 {share}）", "{name}: {neg} negative ({share} of negatives)"),
-    "positive": ("好评", "positive"),
-    "neutral": ("中评", "neutral"),
-    "negative": ("差评", "negative"),
-    "point_tip": ("{label}：{n} 条评论，差评 {share}（点击筛选）", "{label}: {n} reviews, {share} negative (click to filter)"),
+    "fix_item": ("{name}：{neg} 条负面（占全部负面 {share}）", "{name}: {neg} negative ({share} of negatives)"),
+    # the report's words (core/report_cells.py), not the platforms' 好评/差评 (star ratings)
+    "positive": ("正面", "positive"),
+    "neutral": ("中性", "neutral"),
+    "negative": ("负面", "negative"),
+    "point_tip": ("{label}：{n} 条评论，负面 {share}（点击筛选）", "{label}: {n} reviews, {share} negative (click to filter)"),
     "no_data": ("暂无数据", "No data"),
     # browser
     "search": ("搜索评论…", "Search reviews…"),
@@ -265,9 +266,102 @@ _T: dict[str, tuple[str, str]] = {
 }
 
 
+# intents (core.analysis.intents.INTENTS) by their keys
+_INTENTS: dict[str, tuple[str, str]] = {
+    "complaint": ("投诉", "Complaint"),
+    "refund_return": ("退换货", "Refund / return"),
+    "question": ("咨询", "Question"),
+    "suggestion": ("建议", "Suggestion"),
+    "praise": ("表扬", "Praise"),
+    "repurchase": ("回购", "Repurchase"),
+    "logistics_problem": ("物流问题", "Delivery problem"),
+}
+BUILTIN_TASKS = ("sentiment", "aspects", "intents")
+POLARITIES = ("positive", "neutral", "negative")
+_qt_translators: list = []
+
+
 def set_language(lang: str) -> None:
     global _lang
     _lang = lang if lang in LANGS else "en"
+    install_qt_translations(_lang)
+
+
+def install_qt_translations(lang: str) -> bool:
+    """Qt's own strings (wizard and dialog buttons: < Back, Next >, Cancel, OK, Yes, No) in
+    ``lang``: ``qtbase_zh_CN`` from Qt's translations folder for Chinese, none for English.
+    Returns True when a catalogue was installed. Needs a QCoreApplication (else a no-op)."""
+    from PySide6.QtCore import QCoreApplication, QLibraryInfo, QTranslator
+
+    app = QCoreApplication.instance()
+    if app is None:
+        return False
+    for old in _qt_translators:
+        app.removeTranslator(old)
+    _qt_translators.clear()
+    if lang != "zh":
+        return False
+    folder = QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)
+    translator = QTranslator(app)
+    if not translator.load("qtbase_zh_CN", folder):
+        return False
+    app.installTranslator(translator)
+    _qt_translators.append(translator)
+    return True
+
+
+def task_name(name: str) -> str:
+    """A task's name: the built-in ones translated, a custom one as its owner named it."""
+    return tr(name) if name in BUILTIN_TASKS else name
+
+
+def intent_name(key: str) -> str:
+    pair = _INTENTS.get(key)
+    return key if pair is None else pair[0 if _lang == "zh" else 1]
+
+
+def intents_text(value: object, sep: str = ", ") -> str:
+    """A results cell of intents ("complaint;question") in words."""
+    return sep.join(intent_name(k) for k in str(value or "").split(";") if k)
+
+
+def aspect_name(key: str, names: dict | None = None) -> str:
+    """An aspect's name in the interface language: from ``names`` (Insights.aspect_names)
+    when given, else from the aspect lexicon, else the key."""
+    found = (names or {}).get(key, {}).get(_lang)
+    if found:
+        return found
+    return _lexicon_names().get(key, {}).get(_lang) or key
+
+
+def _lexicon_names() -> dict:
+    global _LEXICON_NAMES
+    if _LEXICON_NAMES is None:
+        try:
+            from core.analysis.aspects import load_lexicon
+
+            _LEXICON_NAMES = dict(load_lexicon().names)
+        except Exception:  # noqa: BLE001 - a broken user lexicon must not break every label
+            _LEXICON_NAMES = {}
+    return _LEXICON_NAMES
+
+
+_LEXICON_NAMES: dict | None = None
+
+
+def label_name(task: str, value: str, names: dict | None = None) -> str:
+    """A label of ``task`` in words: polarities translated, "aspect:polarity" as both names,
+    intents by name; a custom task's labels are the owner's own words, shown as typed."""
+    if value in POLARITIES and task in ("sentiment", "aspects"):
+        return tr(value)
+    if task == "aspects" and ":" in value:
+        aspect, _, polarity = value.rpartition(":")
+        return f"{aspect_name(aspect, names)}{'：' if _lang == 'zh' else ': '}{tr(polarity)}"
+    if task == "intents":
+        return intent_name(value)
+    if task == "sentiment":
+        return tr(value)
+    return value
 
 
 def language() -> str:

@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (QComboBox, QGridLayout, QGroupBox, QHBoxLayout, Q
                                QPushButton, QTextBrowser, QVBoxLayout, QWidget)
 
 from gui.messages import show_error
-from gui.i18n import language, tr
+from gui.i18n import label_name, language, task_name, tr
 from gui.workers import JobSlot, Worker
 
 ENOUGH = 20  # labels per class that make a retrain worthwhile
@@ -131,7 +131,7 @@ class LabelingPage(QWidget):
         self.task.clear()
         if project is not None:
             for name, t in sorted(project.tasks().items()):
-                self.task.addItem(tr(name), name)
+                self.task.addItem(task_name(name), name)
         i = self.task.findData(current or "sentiment")
         self.task.setCurrentIndex(max(i, 0))
         self.task.blockSignals(False)
@@ -150,7 +150,7 @@ class LabelingPage(QWidget):
                 w.deleteLater()
         self.label_buttons = []
         for i, label in enumerate(self.labels()[:9]):
-            b = QPushButton(f"{i + 1}  {tr(label)}")
+            b = QPushButton(f"{i + 1}  {self._label(label)}")
             b.setObjectName(f"label_btn_{label}")
             b.setFocusPolicy(Qt.FocusPolicy.NoFocus)
             b.clicked.connect(lambda _=False, i=i: self.assign(i))
@@ -313,10 +313,10 @@ class LabelingPage(QWidget):
             self.text.setPlainText(str(row["text"]))
             self.position.setText(tr("queue_pos", i=self.pos + 1, n=len(self.queue)))
             conf = row.get("confidence")
-            self.guess.setText(tr("model_guess", label=tr(row["guess"]), conf=f"{conf:.0%}")
+            self.guess.setText(tr("model_guess", label=self._label(row["guess"]), conf=f"{conf:.0%}")
                                if row.get("guess") else tr("no_guess"))
             value = self._value_of(int(row["id"]), task) if project is not None and task else None
-            self.current.setText(tr("labeled_as", v=tr(value)) if value else "")
+            self.current.setText(tr("labeled_as", v=self._label(value)) if value else "")
         self._show_counts(project, task)
 
     def _aspect_name(self, aspect: str) -> str:
@@ -347,9 +347,14 @@ class LabelingPage(QWidget):
         i = list(rows.index).index(row.name) + 1
         self.position.setText(tr("aspect_pos", i=int(row["review_no"]) + 1, n=int(self.queue["review_no"].max()) + 1)
                               + " · " + tr("aspect_now", aspect=self._aspect_name(current), i=i, n=len(rows)))
-        self.guess.setText(tr("model_guess", label=tr(row["guess"]), conf=f"{float(row['confidence']):.0%}"))
+        self.guess.setText(tr("model_guess", label=self._label(row["guess"]),
+                              conf=f"{float(row['confidence']):.0%}"))
         value = self._value_of(int(row["id"]), ASPECTS) if project is not None else None
-        self.current.setText(tr("labeled_as", v=tr(value)) if value else "")
+        self.current.setText(tr("labeled_as", v=self._label(value)) if value else "")
+
+    def _label(self, value: str) -> str:
+        names = getattr(self.get_insights(), "aspect_names", None)
+        return label_name(self.task.currentData() or "", str(value), names)
 
     def _show_counts(self, project, task) -> None:
         while self.progress_grid.count():
@@ -374,7 +379,7 @@ class LabelingPage(QWidget):
             bar.setRange(0, ENOUGH)
             bar.setValue(min(n, ENOUGH))
             bar.setFormat(f"{n} / {ENOUGH}")
-            bar.setToolTip(f"{tr(label)}: {n}")
+            bar.setToolTip(f"{self._label(label)}: {n}")
             self.count_bars[label] = bar
-            self.progress_grid.addWidget(QLabel(tr(label)), i, 0)
+            self.progress_grid.addWidget(QLabel(self._label(label)), i, 0)
             self.progress_grid.addWidget(bar, i, 1)

@@ -9,7 +9,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QDialog, QFileDialog, QHBoxLay
 from core.errors import UserError
 from core.model_store import ModelStore
 from gui.messages import show_error
-from gui.i18n import tr
+from gui.i18n import task_name, tr
 
 _COLS = ("col_active", "col_version", "col_created", "col_task", "col_data", "col_metrics")
 
@@ -62,7 +62,7 @@ class ModelManager(QDialog):
         for v in self.versions:
             data = v.manifest.get("data", {}) if isinstance(v.manifest.get("data"), dict) else {}
             size = v.metrics.get("n_train") or data.get("train") or data.get("train_examples_pool") or ""
-            rows.append((v.is_active, v.version, v.created[:19].replace("T", " "), tr(v.task), str(size),
+            rows.append((v.is_active, v.version, v.created[:19].replace("T", " "), task_name(v.task), str(size),
                          _metrics_text(v.metrics), v.version))
         for r, (is_active, name, created, task, size, metrics, key) in enumerate(rows):
             for c, value in enumerate(("●" if is_active else "", name, created, task, size, metrics)):

@@ -14,7 +14,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QSplitter, QTableView, QTextBrowser, QVBoxLayout, QWidget
 
 from gui.charts import COLORS
-from gui.i18n import language, tr
+from gui.i18n import intent_name, intents_text, language, tr
 from gui.review_filters import FILTER_COMBOS, FilterBar, filter_positions
 from gui.review_model import COLUMNS, ReviewModel, product_keys
 
@@ -91,7 +91,7 @@ class ReviewBrowser(QWidget):
         aspects = insights.aspects["aspect"].tolist() if not insights.aspects.empty else []
         fill("aspect", [((names.get(a, {}).get(language()) or a), a) for a in aspects])
         intents = sorted({i for s in r["intents"].dropna().unique() for i in str(s).split(";") if i})
-        fill("intent", [(i, i) for i in intents])
+        fill("intent", [(intent_name(i), i) for i in intents])
         self._product = product_keys(r)
         products = [p for p in self._product.value_counts().index.tolist() if p][:500]
         fill("product", [(p, p) for p in products])
@@ -162,7 +162,7 @@ class ReviewBrowser(QWidget):
         else:
             parts.append(f"<p>{tr('col_sentiment')}: <b>{tr(r['sentiment'])}</b> "
                          f"({float(r['sentiment_confidence']):.2f}) · {tr('col_intents')}: "
-                         f"{html.escape(str(r['intents']) or '–')}</p>")
+                         f"{html.escape(intents_text(r['intents']) or '–')}</p>")
         if len(mentions):
             rows = "".join(
                 f"<tr><td>{html.escape(self.insights.aspect_names.get(m.aspect, {}).get(language()) or m.aspect)}</td>"

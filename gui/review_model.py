@@ -13,7 +13,7 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt
 from PySide6.QtGui import QColor
 
 from gui.charts import COLORS
-from gui.i18n import language, tr
+from gui.i18n import intents_text, language, tr
 
 CHUNK = 500
 _SIGN = {"positive": "+", "negative": "−", "neutral": "·"}
@@ -103,6 +103,8 @@ class ReviewModel(QAbstractTableModel):
             return "⚠" if value else ""
         if name == "text":
             return str(value).replace("\n", " ")[:300]
+        if name == "intents":
+            return intents_text(value)
         if name == "aspects" and value:
             out = []
             for part in str(value).split(";"):
@@ -123,7 +125,7 @@ class ReviewModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.ForegroundRole and name == "sentiment" and value in COLORS:
             return COLORS[value].darker(130)
         if role == Qt.ItemDataRole.ToolTipRole and name in ("text", "aspects", "intents"):
-            return str(value)[:1000]
+            return self.display(name, value) if name != "text" else str(value)[:1000]
         if role == Qt.ItemDataRole.BackgroundRole and name == "mismatch" and value:
             return QColor("#fff3e0")
         return None

@@ -17,7 +17,7 @@ from PySide6.QtWidgets import (QButtonGroup, QComboBox, QHBoxLayout, QLabel, QMe
                                QWizardPage)
 
 from gui.messages import show_error
-from gui.i18n import tr
+from gui.i18n import label_name, task_name, tr
 from gui.session import train_project_job
 from gui.workers import Eta, JobSlot, ProcessWorker
 
@@ -51,7 +51,7 @@ class TaskPage(QWizardPage):
         self.task.setObjectName("train_task")
         for name, t in sorted(wiz.host.project.tasks().items()):
             if t.kind == "single":  # train_model takes one label per text
-                self.task.addItem(tr(name), name)
+                self.task.addItem(task_name(name), name)
         self.task.setCurrentIndex(max(self.task.findData("sentiment"), 0))
         layout.addWidget(self.task)
         layout.addStretch(1)
@@ -219,7 +219,8 @@ class ResultsPage(QWizardPage):
         self.tables.addWidget(_table([tr("metric"), tr("new_model"), tr("current_model")],
                                      [[tr(k), _f(new.get(k)), _f(cur.get(k))] for k in ("accuracy", "macro_f1")],
                                      "metrics_table"))
-        labels = list(new.get("labels") or self.wiz.host.project.task(self.wiz.task()).labels)
+        task = self.wiz.task()
+        labels = list(new.get("labels") or self.wiz.host.project.task(task).labels)
         pn, pc = new.get("per_class") or {}, cur.get("per_class") or {}
 
         def f1(d: dict, label: str) -> Any:
@@ -228,12 +229,14 @@ class ResultsPage(QWizardPage):
 
         self.tables.addWidget(QLabel(tr("per_class")))
         self.tables.addWidget(_table([tr("label"), tr("new_model"), tr("current_model")],
-                                     [[tr(l), _f(f1(pn, l)), _f(f1(pc, l))] for l in labels], "per_class_table"))
+                                     [[label_name(task, l), _f(f1(pn, l)), _f(f1(pc, l))] for l in labels],
+                                     "per_class_table"))
         confusion = new.get("confusion")
         if confusion:
             self.tables.addWidget(QLabel(tr("confusion")))
-            t = _table([tr(l) for l in labels], [[str(v) for v in row] for row in confusion], "confusion_table")
-            t.setVerticalHeaderLabels([tr(l) for l in labels])
+            names = [label_name(task, l) for l in labels]
+            t = _table(names, [[str(v) for v in row] for row in confusion], "confusion_table")
+            t.setVerticalHeaderLabels(names)
             t.verticalHeader().setVisible(True)
             self.tables.addWidget(t)
 

@@ -54,3 +54,43 @@ def test_export_labels_show_ampersand_and_overwrite_is_confirmed(qtbot, window, 
     from gui.settings import setting
 
     assert setting("paths/export") == str(tmp_path)
+
+
+def test_chinese_ui_translates_qt_buttons_intents_aspects_and_sentiment(qtbot, analysed_project):
+    from PySide6.QtWidgets import QDialogButtonBox, QWizard
+
+    from gui.i18n import aspect_name, intents_text, label_name, set_language, tr
+    from gui.review_browser import ReviewBrowser
+    from gui.review_model import COLUMNS
+
+    _path, insights = analysed_project
+    set_language("zh")
+    try:
+        wizard = QWizard()
+        qtbot.addWidget(wizard)
+        assert "下一步" in wizard.buttonText(QWizard.WizardButton.NextButton)
+        assert "取消" in wizard.buttonText(QWizard.WizardButton.CancelButton)
+        box = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok)
+        qtbot.addWidget(box)
+        assert "确定" in box.button(QDialogButtonBox.StandardButton.Ok).text()
+        assert (tr("positive"), tr("neutral"), tr("negative")) == ("正面", "中性", "负面")  # the report's words
+        assert intents_text("complaint;question") == "投诉, 咨询"
+        aspect = insights.aspects["aspect"].iat[0]
+        assert aspect_name(aspect) != aspect  # the lexicon's Chinese name, not the key
+        assert label_name("aspects", f"{aspect}:negative") == f"{aspect_name(aspect)}：负面"
+        assert label_name("fit", "complaint") == "complaint"  # a custom task's labels stay as typed
+    finally:
+        set_language("en")
+    wizard = QWizard()
+    qtbot.addWidget(wizard)
+    assert "Next" in wizard.buttonText(QWizard.WizardButton.NextButton)
+    browser = ReviewBrowser()
+    qtbot.addWidget(browser)
+    browser.set_insights(insights)
+    r = insights.reviews
+    pos = next(i for i, v in enumerate(r["intents"]) if "complaint" in str(v))
+    browser.apply_filter({"intent": "complaint"})
+    assert browser.combos["intent"].currentText() == "Complaint"
+    row = browser.model.index_map.tolist().index(pos)
+    cell = browser.model.data(browser.model.index(row, COLUMNS.index("intents")))
+    assert "Complaint" in cell and "complaint" not in cell
