@@ -21,6 +21,11 @@ from gui.review_model import COLUMNS, ReviewModel, product_keys
 __all__ = ["FILTER_COMBOS", "ReviewBrowser", "ReviewModel"]
 
 
+def _shown(raw: str) -> str:
+    """Review text for the detail pane: entities from the export (&#34;) as characters, escaped once."""
+    return html.escape(html.unescape(raw))
+
+
 class ReviewBrowser(QWidget):
     """Search + filters over the analysed reviews; a detail pane with clause-level results."""
 
@@ -57,6 +62,9 @@ class ReviewBrowser(QWidget):
         for i, w in enumerate((50, 70, 60, 50, 140, 90, 160, 120, 50)):
             header.resizeSection(i, w)
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        header.setSortIndicator(-1, Qt.SortOrder.AscendingOrder)  # input order until a header is clicked
+        self.view.setSortingEnabled(True)
+        self.view.setTextElideMode(Qt.TextElideMode.ElideRight)  # cut cells end in "…"; the tooltip has it all
         self.view.selectionModel().currentRowChanged.connect(lambda cur, _: self._show_detail(cur.row()))
         split.addWidget(self.view)
         self.detail = QTextBrowser()
@@ -81,7 +89,7 @@ class ReviewBrowser(QWidget):
     def set_insights(self, insights) -> None:
         self.insights = insights
         r = insights.reviews
-        self._lower = r["text"].fillna("").astype(str).str.lower()
+        self._lower = r["text"].fillna("").astype(str).map(html.unescape).str.lower()
         self._mention_index = insights.mentions.groupby("index").indices if not insights.mentions.empty else {}
         names = insights.aspect_names
         fill = self.filters.fill
@@ -105,6 +113,13 @@ class ReviewBrowser(QWidget):
         self.model.aspect_names = insights.aspect_names
         self.model.set_frame(r)
         self.refilter()
+        self._fit_column("intents", 120, 320)
+
+    def _fit_column(self, name: str, least: int, most: int) -> None:
+        """Widen a column to its loaded cells (within bounds): intents were cut off at 120 px."""
+        i = COLUMNS.index(name)
+        self.view.resizeColumnToContents(i)
+        self.view.setColumnWidth(i, max(least, min(most, self.view.columnWidth(i))))
 
     def clear_filters(self) -> None:
         self.apply_filter({})
@@ -142,7 +157,7 @@ class ReviewBrowser(QWidget):
         pos = self.model.position(row)
         self.selection_changed.emit(pos)
         r = self.insights.reviews.iloc[pos]
-        text = str(r["text"])
+        text = str(r["text"])  # raw: the mention offsets index it; entities are unescaped piecewise
         mentions = self.insights.mentions.iloc[self._mention_index.get(pos, [])] \
             if len(self._mention_index) else self.insights.mentions.iloc[0:0]
         spans = sorted({(int(m.start), int(m.end), m.polarity) for m in mentions.itertuples()})
@@ -151,11 +166,11 @@ class ReviewBrowser(QWidget):
             if s < last:
                 continue
             base = COLORS.get(pol, COLORS["neutral"])
-            out.append(html.escape(text[last:s]))
+            out.append(_shown(text[last:s]))
             out.append(f'<span style="background-color:{base.lighter(175).name()};color:{base.darker(160).name()}"><b>'
-                       f"{html.escape(text[s:e])}</b></span>")
+                       f"{_shown(text[s:e])}</b></span>")
             last = e
-        out.append(html.escape(text[last:]))
+        out.append(_shown(text[last:]))
         parts = [f"<p style='font-size:large'>{''.join(out)}</p>"]
         if r["skipped"]:
             parts.append(f"<p><i>{html.escape(tr('skipped', why=r['skipped']))}</i></p>")
@@ -173,9 +188,9 @@ class ReviewBrowser(QWidget):
         followup = str(r.get("followup", "") or "").strip()
         if followup:  # 追评, with its own sentiment (the verdict after days of use)
             verdict = str(r.get("followup_sentiment", "") or "")
-            parts.append(f"<h4>{tr('role_followup')}</h4><p>{html.escape(followup)}"
+            parts.append(f"<h4>{tr('role_followup')}</h4><p>{_shown(followup)}"
                          + (f" · <b>{tr(verdict)}</b>" if verdict else "") + "</p>")
         reply = str(r.get("reply", "") or "").strip()
         if reply:
-            parts.append(f"<h4>{tr('role_reply')}</h4><p>{html.escape(reply)}</p>")
+            parts.append(f"<h4>{tr('role_reply')}</h4><p>{_shown(reply)}</p>")
         self.detail.setHtml("".join(parts))

@@ -5,6 +5,7 @@ chunks (``canFetchMore``/``fetchMore``), so 100k rows cost nothing until scrolle
 """
 from __future__ import annotations
 
+import html
 from typing import Any
 
 import numpy as np
@@ -19,6 +20,7 @@ CHUNK = 500
 _SIGN = {"positive": "+", "negative": "−", "neutral": "·"}
 COLUMNS = ("row", "sentiment", "sentiment_confidence", "rating", "product", "date", "aspects", "intents",
            "mismatch", "text")
+NUMERIC = ("row", "sentiment_confidence", "rating")
 _HEADERS = ("col_row", "col_sentiment", "col_conf", "col_rating", "col_product", "col_date", "col_aspects",
             "col_intents", "col_mismatch", "col_text")
 
@@ -44,6 +46,7 @@ class ReviewModel(QAbstractTableModel):
         self.loaded = 0
         self._cols: list[np.ndarray] = []
         self.aspect_names: dict = {}
+        self.sort_key: tuple[int, Qt.SortOrder] | None = None  # None: input order
 
     def set_frame(self, frame: pd.DataFrame) -> None:
         self.beginResetModel()
@@ -55,7 +58,7 @@ class ReviewModel(QAbstractTableModel):
 
     def set_rows(self, positions: np.ndarray) -> None:
         self.beginResetModel()
-        self.index_map = np.asarray(positions, np.int64)
+        self.index_map = self._sorted(np.asarray(positions, np.int64))
         self.loaded = min(CHUNK, len(self.index_map))
         self.endResetModel()
 
@@ -77,6 +80,26 @@ class ReviewModel(QAbstractTableModel):
         self.beginInsertRows(QModelIndex(), self.loaded, self.loaded + n - 1)
         self.loaded += n
         self.endInsertRows()
+
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        """Sort every filtered row (not only those fetched): numbers and dates by value,
+        empty cells last; column -1 is the input order. Kept across refilters."""
+        self.sort_key = (column, order) if 0 <= column < len(COLUMNS) else None
+        self.set_rows(np.sort(self.index_map))
+
+    def _sorted(self, positions: np.ndarray) -> np.ndarray:
+        if self.sort_key is None or not len(positions) or not self._cols:
+            return positions
+        column, order = self.sort_key
+        name, values = COLUMNS[column], self._cols[column][positions]
+        if name in NUMERIC:
+            keys = pd.to_numeric(pd.Series(values, dtype=object), errors="coerce")
+        elif name == "date":
+            keys = pd.to_datetime(pd.Series(values, dtype=object), errors="coerce")
+        else:  # what the cell shows, case-insensitive; empty cells last
+            keys = pd.Series([self.display(name, v).lower() or None for v in values], dtype=object)
+        ranked = keys.sort_values(ascending=order == Qt.SortOrder.AscendingOrder, na_position="last", kind="stable")
+        return positions[ranked.index.to_numpy()]
 
     def position(self, row: int) -> int:
         return int(self.index_map[row])
@@ -101,8 +124,10 @@ class ReviewModel(QAbstractTableModel):
             return "" if pd.isna(ts) else f"{ts:%Y-%m-%d}"
         if name == "mismatch":
             return "⚠" if value else ""
-        if name == "text":
-            return str(value).replace("\n", " ")[:300]
+        if name == "text":  # exports carry HTML entities (&#34;, &amp;): show the characters
+            return html.unescape(str(value)).replace("\n", " ")[:300]
+        if name == "product":
+            return html.unescape(str(value))
         if name == "intents":
             return intents_text(value)
         if name == "aspects" and value:
@@ -125,7 +150,7 @@ class ReviewModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.ForegroundRole and name == "sentiment" and value in COLORS:
             return COLORS[value].darker(130)
         if role == Qt.ItemDataRole.ToolTipRole and name in ("text", "aspects", "intents"):
-            return self.display(name, value) if name != "text" else str(value)[:1000]
+            return self.display(name, value) if name != "text" else html.unescape(str(value))[:1000]
         if role == Qt.ItemDataRole.BackgroundRole and name == "mismatch" and value:
             return QColor("#fff3e0")
         return None

@@ -111,3 +111,47 @@ def test_counts_agree_and_aspect_chart_stacks_neutral(qtbot, window, analysed_pr
     assert all(b.segments[1].value == by_name[b.label] for b in bars)
     assert [name for name, _ in dash.aspects.legend] == ["positive", "neutral", "negative"]
     assert all("%" in s.tip for b in bars for s in b.segments) and all(b.note for b in bars)
+
+
+def test_browser_sorts_numbers_and_dates_fits_intents_and_unescapes_entities(qtbot, analysed_project):
+    import pandas as pd
+
+    from gui.review_browser import ReviewBrowser
+    from gui.review_model import COLUMNS
+
+    _path, insights = analysed_project
+    r = insights.reviews
+    plain = next(i for i in range(len(r)) if i not in set(insights.mentions["index"]))  # no spans to keep
+    r.loc[plain, "text"] = "&#34;Great&#34; value &amp; fast"
+    r.loc[1, "intents"] = "complaint;refund_return;logistics_problem"
+    browser = ReviewBrowser()
+    qtbot.addWidget(browser)
+    browser.resize(1200, 700)
+    browser.show()
+    browser.set_insights(insights)
+    model, view = browser.model, browser.view
+    assert view.isSortingEnabled() and model.index_map.tolist() == list(range(len(r)))  # input order first
+
+    def column(name):
+        return [model.data(model.index(i, COLUMNS.index(name))) for i in range(model.rowCount())]
+
+    view.sortByColumn(COLUMNS.index("row"), Qt.SortOrder.DescendingOrder)
+    rows = [int(x) for x in column("row")]
+    assert rows == sorted(rows, reverse=True) and rows[0] == int(r["row"].max())  # 60 before 9: numeric
+    view.sortByColumn(COLUMNS.index("date"), Qt.SortOrder.AscendingOrder)
+    dates = pd.to_datetime(r["date"].iloc[model.index_map], errors="coerce")
+    assert dates.dropna().is_monotonic_increasing and not dates.iloc[:dates.notna().sum()].isna().any()
+    browser.apply_filter({"sentiment": "positive"})  # the sort holds across filters
+    dates = pd.to_datetime(r["date"].iloc[model.index_map], errors="coerce")
+    assert dates.dropna().is_monotonic_increasing and set(r["sentiment"].iloc[model.index_map]) == {"positive"}
+
+    browser.apply_filter({})
+    view.sortByColumn(-1, Qt.SortOrder.AscendingOrder)
+    assert column("text")[plain] == "\u0022Great\u0022 value & fast"
+    browser.view.selectRow(plain)
+    assert "\u0022Great\u0022 value & fast" in browser.detail.toPlainText()
+    shown = column("intents")[1]
+    assert shown == "Complaint, Refund / return, Delivery problem"
+    width = view.fontMetrics().horizontalAdvance(shown)
+    assert view.columnWidth(COLUMNS.index("intents")) >= min(width, 320)
+    assert model.data(model.index(1, COLUMNS.index("intents")), Qt.ItemDataRole.ToolTipRole) == shown
