@@ -16,11 +16,11 @@ from PySide6.QtWidgets import (QComboBox, QFileDialog, QFormLayout, QGridLayout,
                                QWidget, QWizard, QWizardPage)
 
 from gui.messages import show_error
+from gui.settings import import_folder, set_setting
 from gui.i18n import tr
 from gui.workers import Eta, JobSlot, ProcessWorker, Worker, light_pool
 
-EDITABLE = ("text", "rating", "date", "product")  # core.importer.read_reviews accepts overrides for these
-SHOWN = EDITABLE + ("sku", "followup", "reply")
+ROLES = ("text", "rating", "date", "product", "sku", "followup", "reply")  # read_reviews takes each as an override
 
 
 def _preview_job(path: str, sheet: str | None, *, progress, cancel):  # noqa: ARG001
@@ -30,12 +30,10 @@ def _preview_job(path: str, sheet: str | None, *, progress, cancel):  # noqa: AR
 
 
 def _count_job(path: str, sheet: str | None, columns: dict[str, str | None], *, progress, cancel):
-    from core.importer import read_reviews
     from core.text import duplicate_groups, is_placeholder
+    from gui.session import read_table
 
-    table = read_reviews(path, sheet=sheet, text_column=columns.get("text"), rating_column=columns.get("rating"),
-                         date_column=columns.get("date"), product_column=columns.get("product"),
-                         progress=progress, cancel=cancel)
+    table = read_table(path, sheet=sheet, columns=columns, progress=progress, cancel=cancel)
     texts = table.frame["text"].fillna("").astype(str).tolist()
     empty = sum(1 for t in texts if not t.strip())
     placeholder = sum(1 for t in texts if t.strip() and is_placeholder(t))
@@ -68,9 +66,17 @@ class FilePage(QWizardPage):
         self.registerField("path*", self.path)
 
     def _browse(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, tr("pick_file"), self.path.text(), tr("sheet_filter"))
+        path, _ = QFileDialog.getOpenFileName(self, tr("pick_file"), str(self.start_folder()), tr("sheet_filter"))
         if path:
             self.path.setText(path)
+
+    def start_folder(self) -> Path:
+        """Where the file dialog opens: the chosen file's folder, else the last import folder,
+        else Documents (never the projects folder, which holds no spreadsheets)."""
+        current = Path(self.path.text())
+        if self.path.text() and current.parent.is_dir():
+            return current.parent
+        return import_folder()
 
     def _path_changed(self, text: str) -> None:
         self.sheet.clear()
@@ -86,7 +92,11 @@ class FilePage(QWizardPage):
                 pass
 
     def validatePage(self) -> bool:  # noqa: N802
-        return Path(self.path.text()).is_file()
+        path = Path(self.path.text())
+        if path.is_file():
+            set_setting("paths/import", str(path.parent))
+            return True
+        return False
 
 
 class ColumnsPage(QWizardPage):
@@ -98,19 +108,19 @@ class ColumnsPage(QWizardPage):
         layout = QVBoxLayout(self)
         grid = QGridLayout()
         self.combos: dict[str, QComboBox] = {}
-        for i, role in enumerate(SHOWN):
+        for i, role in enumerate(ROLES):
             combo = QComboBox()
             combo.setObjectName(f"role_{role}")
             combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
             self.combos[role] = combo
-            if role not in EDITABLE:
-                combo.setEnabled(False)
-                combo.setToolTip(tr("fixed_role_tip"))
-            else:
-                combo.currentIndexChanged.connect(lambda _: self._recount.start())
+            combo.currentIndexChanged.connect(lambda _: self._recount.start())
             grid.addWidget(QLabel(tr(f"role_{role}")), i // 3, (i % 3) * 2)
             grid.addWidget(combo, i // 3, (i % 3) * 2 + 1)
         layout.addLayout(grid)
+        self.title_rows = QLabel("")
+        self.title_rows.setObjectName("import_title_rows")
+        self.title_rows.setWordWrap(True)
+        layout.addWidget(self.title_rows)
         self.counts = QLabel(tr("counting"))
         self.counts.setObjectName("import_counts")
         layout.addWidget(self.counts)
@@ -130,6 +140,7 @@ class ColumnsPage(QWizardPage):
         self.loaded = False
         self.result = None
         self.table.clear()
+        self.title_rows.setText("")
         self.counts.setText(tr("counting"))
         worker = Worker(_preview_job, self.wiz.path(), self.wiz.sheet())
         worker.signals.finished.connect(self._previewed)
@@ -149,6 +160,10 @@ class ColumnsPage(QWizardPage):
             for c, v in enumerate(values):
                 self.table.setItem(r, c, QTableWidgetItem(v))
         self.table.resizeColumnsToContents()
+        # the importer skips title rows above the header it found: say so, the preview starts under it
+        above = header_row - 1
+        self.title_rows.setText("" if above < 1 else tr("title_row") if above == 1 else
+                                tr("title_rows", n=above, h=header_row))
         for role, combo in self.combos.items():
             combo.blockSignals(True)
             combo.clear()
@@ -165,7 +180,7 @@ class ColumnsPage(QWizardPage):
         self._count()
 
     def columns(self) -> dict[str, str | None]:
-        return {role: self.combos[role].currentData() for role in EDITABLE}
+        return {role: self.combos[role].currentData() for role in ROLES}
 
     def _count(self) -> None:
         if not self.loaded:

@@ -175,6 +175,17 @@ def _store_predictions(project, insights, model_version: str) -> None:
                               zip(done["review_id"], done["sentiment"], done["sentiment_confidence"])])
 
 
+def read_table(source: Path | str, *, sheet: str | None, columns: dict[str, str | None], progress: Progress,
+               cancel: CancelToken):
+    """``core.importer.read_reviews`` with the wizard's column choices (None: core's guess)."""
+    from core.importer import read_reviews
+
+    return read_reviews(source, sheet=sheet, text_column=columns.get("text"), rating_column=columns.get("rating"),
+                        date_column=columns.get("date"), product_column=columns.get("product"),
+                        sku_column=columns.get("sku"), followup_column=columns.get("followup"),
+                        reply_column=columns.get("reply"), progress=progress, cancel=cancel)
+
+
 def import_and_analyse(project_path: Path, source: Path, *, sheet: str | None, columns: dict[str, str | None],
                        device: str, threads: int | None, progress: Progress, cancel: CancelToken,
                        table: Any = None):
@@ -184,14 +195,11 @@ def import_and_analyse(project_path: Path, source: Path, *, sheet: str | None, c
     the analysis: a cancel while adding rolls the import back (``Project.add_reviews``).
     """
     from core.analysis.insights import analyze_table
-    from core.importer import read_reviews
     from core.project import Project
 
     if table is None:
-        table = read_reviews(source, sheet=sheet, text_column=columns.get("text"),
-                             rating_column=columns.get("rating"), date_column=columns.get("date"),
-                             product_column=columns.get("product"), progress=wrap_progress(progress, 0.0, 0.1),
-                             cancel=cancel)
+        table = read_table(source, sheet=sheet, columns=columns, progress=wrap_progress(progress, 0.0, 0.1),
+                           cancel=cancel)
     progress(0.1, "Loading the model")
     engine = get_engine(device, threads)
     cancel.check()

@@ -49,6 +49,15 @@ def projects_dir() -> Path:
     return path
 
 
+def import_folder() -> Path:
+    """The folder of the last imported spreadsheet, else the user's Documents (else home)."""
+    last = setting("paths/import", "")
+    if last and Path(last).is_dir():
+        return Path(last)
+    documents = Path.home() / "Documents"
+    return documents if documents.is_dir() else Path.home()
+
+
 def engine_options() -> dict[str, Any]:
     threads = setting("engine/threads", 0)
     device = setting("engine/device", "auto")

@@ -94,3 +94,41 @@ def test_chinese_ui_translates_qt_buttons_intents_aspects_and_sentiment(qtbot, a
     row = browser.model.index_map.tolist().index(pos)
     cell = browser.model.data(browser.model.index(row, COLUMNS.index("intents")))
     assert "Complaint" in cell and "complaint" not in cell
+
+
+def test_import_wizard_sku_followup_reply_title_rows_and_folder(qtbot, window, model, tmp_path, monkeypatch):
+    from gui.settings import projects_dir, setting
+
+    home = tmp_path / "user"
+    (home / "Documents").mkdir(parents=True)
+    monkeypatch.setenv("HOME", str(home))
+    src = tmp_path / "exports" / "shop.csv"
+    src.parent.mkdir()
+    src.write_text("店铺评价导出\n导出时间 2026-01-05\n评价内容,评分,colA,colB,colC\n"
+                   "质量很好，很满意,5,红色 L,用了一周还不错,谢谢亲\n太差了，不会再买,1,蓝色 M,,抱歉\n",
+                   encoding="utf-8")
+    assert window.new_project(tmp_path / "shop.rlproj")
+    empty = window.start_import(None)
+    assert empty.file_page.start_folder() == home / "Documents"  # not the projects folder
+    assert empty.file_page.start_folder() != projects_dir()
+    empty.reject()
+
+    wizard = window.start_import(src)
+    wizard.next()
+    page = wizard.columns_page
+    qtbot.waitUntil(lambda: page.loaded and page.result is not None, timeout=20000)
+    assert setting("paths/import") == str(src.parent)
+    assert page.title_rows.text() == "Rows 1–2 are treated as title rows; the header is row 3."
+    for role, col in (("sku", "colA"), ("followup", "colB"), ("reply", "colC")):
+        combo = page.combos[role]
+        assert combo.isEnabled()
+        page.result = None
+        combo.setCurrentIndex(combo.findData(col))
+    qtbot.waitUntil(lambda: page.result is not None, timeout=20000)
+    frame = page.result["table"].frame
+    assert frame["sku"].tolist() == ["红色 L", "蓝色 M"]
+    assert frame["followup"].tolist() == ["用了一周还不错", ""] and frame["reply"].tolist() == ["谢谢亲", "抱歉"]
+    wizard.reject()
+    again = window.start_import(None)
+    assert again.file_page.start_folder() == src.parent  # the last import folder is remembered
+    again.reject()
