@@ -12,7 +12,7 @@ from core.report import SHEETS
 from gui.messages import confirm, show_error
 from gui.i18n import language, tr
 from gui.settings import set_setting, setting
-from gui.workers import JobSlot, ProcessWorker
+from gui.workers import JobSlot, ProcessWorker, percent, progress_line
 
 
 class ExportDialog(QDialog):
@@ -98,10 +98,12 @@ class ExportDialog(QDialog):
         sheets = [k for k, b in self.sheets.items() if b.isChecked()]
         worker = ProcessWorker(write_report_job, self.insights, target, lang=self.lang.currentData(),
                         mask=self.mask.isChecked(), sheets=sheets)
-        worker.signals.progress.connect(lambda f, m: (self.bar.setValue(int(f * 100)), self.message.setText(m)))
+        worker.signals.progress.connect(lambda f, m: (self.bar.setValue(percent(f)),
+                                                      self.message.setText(progress_line(f, m))))
         worker.signals.finished.connect(self._done)
         worker.signals.failed.connect(self._failed)
-        worker.signals.cancelled.connect(lambda: self.export_button.setEnabled(True))
+        worker.signals.cancelled.connect(lambda: (self.export_button.setEnabled(True), self.bar.reset(),
+                                                  self.message.setText(tr("cancelled"))))
         self.export_button.setEnabled(False)
         self.job.start(worker)
 

@@ -86,6 +86,7 @@ _T: dict[str, tuple[str, str]] = {
     "analyse_sub": ("读取全部评论、存入项目并分析。可随时取消。", "Read every review, store it in the project and analyse it. You can cancel at any time."),
     "start_analysis": ("开始分析", "Analyse"),
     "eta": ("剩余约 {s}", "about {s} left"),
+    "overall": ("总进度 {p}%", "{p} % overall"),
     "cancelled": ("已取消", "Cancelled"),
     "analysed_n": ("完成：{counts}", "Done: {counts}"),
     # dashboard

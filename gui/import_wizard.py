@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (QComboBox, QFileDialog, QFormLayout, QGridLayout,
 from gui.messages import show_error
 from gui.settings import import_folder, set_setting
 from gui.i18n import tr
-from gui.workers import Eta, JobSlot, ProcessWorker, Worker, light_pool
+from gui.workers import Eta, JobSlot, ProcessWorker, Worker, light_pool, percent, progress_line
 
 ROLES = ("text", "rating", "date", "product", "sku", "followup", "reply")  # read_reviews takes each as an override
 
@@ -221,12 +221,9 @@ class AnalysePage(QWizardPage):
         self.bar.setObjectName("analyse_progress")
         self.bar.setRange(0, 100)
         layout.addWidget(self.bar)
-        row = QHBoxLayout()
         self.message = QLabel("")
-        self.eta_label = QLabel("")
-        row.addWidget(self.message, 1)
-        row.addWidget(self.eta_label)
-        layout.addLayout(row)
+        self.message.setObjectName("analyse_message")
+        layout.addWidget(self.message)
         self.cancel = QPushButton(tr("busy_cancel"))
         self.cancel.setObjectName("analyse_cancel")
         self.cancel.setEnabled(False)
@@ -254,10 +251,8 @@ class AnalysePage(QWizardPage):
         self.wiz.job.start(worker)
 
     def _progress(self, fraction: float, message: str) -> None:
-        self.bar.setValue(int(fraction * 100))
-        self.message.setText(message)
-        left = self.eta.text(fraction)
-        self.eta_label.setText(tr("eta", s=left) if left else "")
+        self.bar.setValue(percent(fraction))
+        self.message.setText(progress_line(fraction, message, self.eta))
 
     def _end(self) -> None:
         self.cancel.setEnabled(False)
@@ -270,7 +265,6 @@ class AnalysePage(QWizardPage):
         from gui.dashboard import counts_text
 
         self.message.setText(tr("analysed_n", counts=counts_text(insights)))
-        self.eta_label.setText("")
         self.completeChanged.emit()
         self.wiz.analysed.emit(insights)
 
@@ -283,7 +277,7 @@ class AnalysePage(QWizardPage):
     def _cancelled(self) -> None:
         self._end()
         self.start.setEnabled(True)
-        self.bar.setValue(0)
+        self.bar.reset()  # no "0 %" next to "Cancelled"
         self.message.setText(tr("cancelled"))
 
     def isComplete(self) -> bool:  # noqa: N802

@@ -23,7 +23,7 @@ from gui.labeling import LabelingPage
 from gui.review_browser import ReviewBrowser
 from gui.settings import add_recent, projects_dir, set_setting, setting
 from gui.start_page import StartPage
-from gui.workers import JobSlot, ProcessWorker, Worker
+from gui.workers import JobSlot, ProcessWorker, Worker, percent, progress_line
 
 SHEET_SUFFIXES = (".xlsx", ".xls", ".csv", ".tsv", ".txt")
 
@@ -198,13 +198,14 @@ class MainWindow(QMainWindow):
         """Start a heavy job owned by this window (cancelling the previous one)."""
 
         def end() -> None:
+            self.statusBar().clearMessage()  # no step message left behind after the job
             self.progress.hide()
             self.cancel_button.hide()
             if writes:
                 self.refresh_project()
 
-        worker.signals.progress.connect(lambda f, m: (self.progress.setValue(int(f * 100)),
-                                                      self.statusBar().showMessage(m, 3000)))
+        worker.signals.progress.connect(lambda f, m: (self.progress.setValue(percent(f)),
+                                                      self.statusBar().showMessage(progress_line(f, m), 3000)))
         worker.signals.finished.connect(lambda result: (end(), on_done(result)))
         worker.signals.failed.connect(lambda message: (end(), self.show_error(message)))
         worker.signals.cancelled.connect(end)

@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (QButtonGroup, QComboBox, QHBoxLayout, QLabel, QMe
 from gui.messages import show_error
 from gui.i18n import label_name, task_name, tr
 from gui.session import train_project_job
-from gui.workers import Eta, JobSlot, ProcessWorker
+from gui.workers import Eta, JobSlot, ProcessWorker, percent, progress_line
 
 MIN_PER_CLASS = 10
 
@@ -122,9 +122,8 @@ class ProgressPage(QWizardPage):
         self.bar.setRange(0, 100)
         layout.addWidget(self.bar)
         row = QHBoxLayout()
-        self.message, self.eta_label = QLabel(""), QLabel("")
+        self.message = QLabel("")
         row.addWidget(self.message, 1)
-        row.addWidget(self.eta_label)
         layout.addLayout(row)
         self.cancel = QPushButton(tr("busy_cancel"))
         self.cancel.setObjectName("train_cancel")
@@ -146,7 +145,7 @@ class ProgressPage(QWizardPage):
         worker.signals.progress.connect(self._progress)
         worker.signals.finished.connect(self._finished)
         worker.signals.failed.connect(self._failed)
-        worker.signals.cancelled.connect(lambda: self.message.setText(tr("cancelled")))
+        worker.signals.cancelled.connect(lambda: (self.bar.reset(), self.message.setText(tr("cancelled"))))
         self.eta = Eta()
         self.cancel.setEnabled(True)
         self.wiz.job.start(worker)
@@ -155,16 +154,14 @@ class ProgressPage(QWizardPage):
         self.wiz.job.cancel_and_wait()
 
     def _progress(self, fraction: float, message: str) -> None:
-        self.bar.setValue(int(fraction * 100))
-        self.message.setText(message)
-        left = self.eta.text(fraction)
-        self.eta_label.setText(tr("eta", s=left) if left else "")
+        self.bar.setValue(percent(fraction))
+        self.message.setText(progress_line(fraction, message, self.eta))
 
     def _finished(self, result) -> None:
         self.result = result
         self.bar.setValue(100)
         self.cancel.setEnabled(False)
-        self.eta_label.setText("")
+        self.message.setText(tr("done"))
         self.completeChanged.emit()
         self.wiz.next()
 

@@ -115,10 +115,11 @@ class Worker(QRunnable):
 
     # -- pool thread ------------------------------------------------------------------
     def _progress(self, fraction: float, message: str) -> None:
-        pct = int(max(0.0, min(1.0, float(fraction))) * 100)
+        fraction = max(0.0, min(1.0, float(fraction)))
+        pct = int(fraction * 100)
         if pct != self._last_pct:  # ~1 % steps: a 100k-row job must not flood the event loop
             self._last_pct = pct
-            self.signals.progress.emit(pct / 100.0, message)
+            self.signals.progress.emit(fraction, message)  # the real fraction: shown percents agree with it
 
     def run(self) -> None:  # noqa: D401 - QRunnable API
         try:
@@ -287,10 +288,30 @@ class Eta:
         self.start = time.monotonic()
 
     def text(self, fraction: float) -> str:
+        """"1 min 05 s" left, or "" when unknown yet or done (never "1 s left" at 100 %)."""
         elapsed = time.monotonic() - self.start
-        if fraction <= 0.02 or elapsed < 1.0:
+        if fraction <= 0.02 or fraction >= 0.995 or elapsed < 1.0:
             return ""
         left = elapsed * (1 - fraction) / fraction
         if left < 60:
             return f"{int(left) + 1} s"
         return f"{int(left // 60)} min {int(left % 60):02d} s"
+
+
+def percent(fraction: float) -> int:
+    """The percent every progress display shows for ``fraction`` (bar and text alike)."""
+    return int(round(max(0.0, min(1.0, fraction)) * 100))
+
+
+def progress_line(fraction: float, message: str, eta: Eta | None = None) -> str:
+    """One line for a running job: the step's own message (its counts are the step's, e.g.
+    "20,480 / 23,010 reviews"), the whole job's percent labelled as such (the bar's figure),
+    then the time left. Done and cancelled jobs show their own words instead, never an ETA."""
+    from gui.i18n import tr
+
+    parts = [message] if message else []
+    parts.append(tr("overall", p=percent(fraction)))
+    left = eta.text(fraction) if eta is not None else ""
+    if left:
+        parts.append(tr("eta", s=left))
+    return " · ".join(parts)
