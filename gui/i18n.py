@@ -222,6 +222,9 @@ _T: dict[str, tuple[str, str]] = {
     "export_folder": ("导出到文件夹…", "Export to folder…"),
     "import_folder": ("从文件夹导入…", "Import folder…"),
     "confirm_delete": ("删除模型 {v}？", "Delete model {v}?"),
+    "rollback_none": ("正在使用内置默认模型，没有可以回滚到的更早版本。",
+                      "The bundled default model is in use: there is no earlier version to roll back to."),
+    "rolled_back": ("已回滚到 {v}", "Rolled back to {v}"),
     "close": ("关闭", "Close"),
     # export
     "export_title": ("导出 Excel 报告", "Export Excel report"),

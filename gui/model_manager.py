@@ -3,7 +3,7 @@ delete (never the active one), export to / import from a folder."""
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import (QAbstractItemView, QDialog, QFileDialog, QHBoxLayout, QMessageBox, QPushButton,
+from PySide6.QtWidgets import (QAbstractItemView, QDialog, QFileDialog, QHBoxLayout, QLabel, QMessageBox, QPushButton,
                                QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget)
 
 from core.errors import UserError
@@ -32,6 +32,7 @@ class ModelManager(QDialog):
         self.setObjectName("model_manager")
         self.resize(820, 380)
         layout = QVBoxLayout(self)
+        self._sized = False
         self.table = QTableWidget(0, len(_COLS))
         self.table.setObjectName("model_table")
         self.table.setHorizontalHeaderLabels([tr(c) for c in _COLS])
@@ -42,6 +43,10 @@ class ModelManager(QDialog):
         self.table.verticalHeader().setVisible(False)
         self.table.itemSelectionChanged.connect(self._selection)
         layout.addWidget(self.table, 1)
+        self.message = QLabel("")
+        self.message.setObjectName("mm_message")
+        self.message.setWordWrap(True)
+        layout.addWidget(self.message)
         row = QHBoxLayout()
         self.buttons = {}
         for key, slot in (("activate", self.activate), ("rollback", self.rollback), ("delete", self.delete),
@@ -74,7 +79,9 @@ class ModelManager(QDialog):
                     item.setFont(font)
                 item.setToolTip(f"{name}: {metrics}" if metrics else name)
                 self.table.setItem(r, c, item)
-        self.table.resizeColumnsToContents()
+        if not self._sized:  # once: later refreshes keep the widths the user set
+            self.table.resizeColumnsToContents()
+            self._sized = True
         self._selection()
 
     def selected(self) -> str | None:
@@ -101,7 +108,14 @@ class ModelManager(QDialog):
             self._run(lambda: self.store.activate(version))
 
     def rollback(self) -> None:
+        if self.store.active_version() is None:  # nothing before the bundled model: say so, change nothing
+            self.message.setText(tr("rollback_none"))
+            return
+        before = self.store.active_version()
         self._run(self.store.rollback)
+        after = self.store.active_version()
+        if after != before:
+            self.message.setText(tr("rolled_back", v=after or tr("bundled")))
 
     def delete(self, *, confirm: bool = True) -> None:
         version = self.selected()

@@ -132,3 +132,19 @@ def test_import_wizard_sku_followup_reply_title_rows_and_folder(qtbot, window, m
     again = window.start_import(None)
     assert again.file_page.start_folder() == src.parent  # the last import folder is remembered
     again.reject()
+
+
+def test_model_manager_rollback_with_only_the_default_says_so_and_keeps_widths(qtbot, home):
+    from gui.model_manager import ModelManager
+
+    manager = ModelManager()
+    qtbot.addWidget(manager)
+    manager.show()
+    for c in range(manager.table.columnCount()):
+        manager.table.setColumnWidth(c, 111)
+    qtbot.mouseClick(manager.buttons["rollback"], Qt.MouseButton.LeftButton)
+    assert "bundled default model is in use" in manager.message.text()
+    assert [manager.table.columnWidth(c) for c in range(manager.table.columnCount() - 1)] == \
+        [111] * (manager.table.columnCount() - 1)  # the last one stretches
+    manager.refresh()
+    assert manager.table.columnWidth(1) == 111
