@@ -88,6 +88,10 @@ _T: dict[str, tuple[str, str]] = {
     "eta": ("剩余约 {s}", "about {s} left"),
     "overall": ("总进度 {p}%", "{p} % overall"),
     "cancelled": ("已取消", "Cancelled"),
+    "confirm_cancel_import": ("正在导入和分析。要停止吗？已读取的评论不会保存。",
+                              "The import is still running. Stop it? Nothing of it will be saved."),
+    "confirm_quit_busy": ("还有分析、导入或训练在进行。仍要退出吗？进行中的工作会被取消。",
+                          "An analysis, import or training is still running. Quit anyway? It will be cancelled."),
     "analysed_n": ("完成：{counts}", "Done: {counts}"),
     # dashboard
     "kpi_reviews": ("评论（含已跳过）", "Reviews (incl. skipped)"),

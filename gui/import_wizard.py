@@ -15,7 +15,7 @@ from PySide6.QtWidgets import (QComboBox, QFileDialog, QFormLayout, QGridLayout,
                                QMessageBox, QProgressBar, QPushButton, QTableWidget, QTableWidgetItem, QVBoxLayout,
                                QWidget, QWizard, QWizardPage)
 
-from gui.messages import show_error
+from gui.messages import confirm, show_error
 from gui.settings import import_folder, set_setting
 from gui.i18n import tr
 from gui.workers import Eta, JobSlot, ProcessWorker, Worker, light_pool, percent, progress_line
@@ -227,7 +227,7 @@ class AnalysePage(QWizardPage):
         self.cancel = QPushButton(tr("busy_cancel"))
         self.cancel.setObjectName("analyse_cancel")
         self.cancel.setEnabled(False)
-        self.cancel.clicked.connect(self.wiz.job.cancel)
+        self.cancel.clicked.connect(lambda: self.wiz.confirm_stop() and self.wiz.job.cancel())
         layout.addWidget(self.cancel)
         layout.addStretch(1)
         self.done = False
@@ -248,6 +248,7 @@ class AnalysePage(QWizardPage):
         self.eta = Eta()
         self.start.setEnabled(False)
         self.cancel.setEnabled(True)
+        self.wiz.button(QWizard.WizardButton.BackButton).setEnabled(False)  # no column changes mid-import
         self.wiz.job.start(worker)
 
     def _progress(self, fraction: float, message: str) -> None:
@@ -256,6 +257,7 @@ class AnalysePage(QWizardPage):
 
     def _end(self) -> None:
         self.cancel.setEnabled(False)
+        self.wiz.button(QWizard.WizardButton.BackButton).setEnabled(True)
         self.wiz.host.refresh_project()
 
     def _finished(self, insights) -> None:
@@ -311,7 +313,13 @@ class ImportWizard(QWizard):
     def sheet(self) -> str | None:
         return self.file_page.sheet.currentData()
 
-    def reject(self) -> None:
+    def confirm_stop(self) -> bool:
+        """True when nothing runs, or the owner agrees to stop the import that does."""
+        return not self.job.busy or confirm(self, tr("import_title"), tr("confirm_cancel_import"))
+
+    def reject(self) -> None:  # Cancel, Esc and the window's close button all come here
+        if not self.confirm_stop():
+            return
         self.shutdown()
         super().reject()
 

@@ -355,7 +355,18 @@ class MainWindow(QMainWindow):
                 event.acceptProposedAction()
                 return
 
+    def busy_writing(self) -> bool:
+        """An analysis, import, training or export is running (quitting would throw it away)."""
+        if self.job.busy and isinstance(self.job.worker, ProcessWorker):
+            return True
+        return any(getattr(d, "job", None) is not None and d.job.busy for d in self.dialogs if d.isVisible())
+
     def closeEvent(self, event) -> None:  # noqa: N802
+        from gui.messages import confirm
+
+        if self.busy_writing() and not confirm(self, tr("quit"), tr("confirm_quit_busy")):
+            event.ignore()
+            return
         for dialog in self.dialogs:
             if hasattr(dialog, "shutdown"):
                 dialog.shutdown()

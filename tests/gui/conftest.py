@@ -110,3 +110,15 @@ def analysed_project(tmp_path, model, zh_csv):
     insights = import_and_analyse(path, zh_csv, sheet=None, columns={}, device="cpu", threads=1,
                                   progress=lambda f, m: None, cancel=CancelToken())
     return path, insights
+
+
+@pytest.fixture(autouse=True)
+def no_unanswered_questions(monkeypatch):
+    """A Yes/No question a test did not expect fails it instead of blocking offscreen forever
+    (a test that expects one patches ``QMessageBox.question`` itself)."""
+    from PySide6.QtWidgets import QMessageBox
+
+    def refuse(*args, **kwargs):
+        raise AssertionError(f"unexpected question: {args[2] if len(args) > 2 else args}")
+
+    monkeypatch.setattr(QMessageBox, "question", refuse)

@@ -102,9 +102,10 @@ def test_drop_spreadsheet_starts_import(qtbot, window, model, zh_csv):
     wizard.reject()
 
 
-def test_cancel_analysis_shows_nothing_and_stores_nothing(qtbot, window, model, tmp_path):
+def test_cancel_analysis_shows_nothing_and_stores_nothing(qtbot, window, model, tmp_path, monkeypatch):
     import pandas as pd
 
+    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Yes)  # "Stop it?"
     big = tmp_path / "big.csv"
     texts = [f"第{i}条：质量很好，物流很快，但是包装有点破" for i in range(20000)]
     pd.DataFrame({"评价内容": texts, "评分": 5}).to_csv(big, index=False)
