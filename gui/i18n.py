@@ -28,8 +28,9 @@ _T: dict[str, tuple[str, str]] = {
     "tasks_lexicon": ("自定义任务与方面词…", "Custom tasks and aspect terms…"),
     "reanalyse": ("重新分析", "Re-analyse"),
     "about": ("关于", "About"),
-    "about_text": ("ReviewLens：离线评论洞察工具。所有分析都在本机完成。",
-                   "ReviewLens: offline review insights. All analysis runs on this computer."),
+    "about_text": ("ReviewLens {v}\n离线评论洞察工具。所有分析都在本机完成。",
+                   "ReviewLens {v}\nOffline review insights. All analysis runs on this computer."),
+    "user_guide": ("使用说明…", "User guide…"),
     "tab_start": ("开始", "Start"),
     "tab_dashboard": ("概览", "Dashboard"),
     "tab_reviews": ("评论", "Reviews"),
@@ -259,7 +260,10 @@ _T: dict[str, tuple[str, str]] = {
     # tasks/lexicon
     "tasks_title": ("自定义任务与方面词", "Custom tasks and aspect terms"),
     "new_task": ("新任务", "New task"),
-    "task_name": ("名称（小写英文）", "Name (lower-case)"),
+    "task_name": ("名称", "Name"),
+    "task_name_hint": ("例如：尺码是否合适", "e.g. Fit & size"),
+    "task_key": ("保存为：{k}", "Stored as: {k}"),
+    "task_name_needed": ("请填写任务名称。", "Type a name for the task."),
     "task_labels": ("标签（逗号分隔）", "Labels (comma-separated)"),
     "multi": ("可多选", "Several labels per review"),
     "add_task": ("添加任务", "Add task"),
@@ -286,41 +290,24 @@ _INTENTS: dict[str, tuple[str, str]] = {
 }
 BUILTIN_TASKS = ("sentiment", "aspects", "intents")
 POLARITIES = ("positive", "neutral", "negative")
-_qt_translators: list = []
 
 
 def set_language(lang: str) -> None:
     global _lang
     _lang = lang if lang in LANGS else "en"
+    from gui.qt_translations import install_qt_translations
+
     install_qt_translations(_lang)
 
 
-def install_qt_translations(lang: str) -> bool:
-    """Qt's own strings (wizard and dialog buttons: < Back, Next >, Cancel, OK, Yes, No) in
-    ``lang``: ``qtbase_zh_CN`` from Qt's translations folder for Chinese, none for English.
-    Returns True when a catalogue was installed. Needs a QCoreApplication (else a no-op)."""
-    from PySide6.QtCore import QCoreApplication, QLibraryInfo, QTranslator
-
-    app = QCoreApplication.instance()
-    if app is None:
-        return False
-    for old in _qt_translators:
-        app.removeTranslator(old)
-    _qt_translators.clear()
-    if lang != "zh":
-        return False
-    folder = QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)
-    translator = QTranslator(app)
-    if not translator.load("qtbase_zh_CN", folder):
-        return False
-    app.installTranslator(translator)
-    _qt_translators.append(translator)
-    return True
-
-
 def task_name(name: str) -> str:
-    """A task's name: the built-in ones translated, a custom one as its owner named it."""
-    return tr(name) if name in BUILTIN_TASKS else name
+    """A task's name: the built-in ones translated, a custom one as its owner typed it (core
+    stores only the key, so the typed name is kept in the settings: ``tasks/<key>/name``)."""
+    if name in BUILTIN_TASKS:
+        return tr(name)
+    from gui.settings import setting
+
+    return str(setting(f"tasks/{name}/name", "") or name)
 
 
 def intent_name(key: str) -> str:

@@ -13,7 +13,7 @@ from typing import Any
 
 from PySide6.QtCore import QByteArray, Qt
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import (QFileDialog, QLabel, QMainWindow, QMessageBox, QProgressBar, QPushButton,
+from PySide6.QtWidgets import (QFileDialog, QLabel, QMainWindow, QProgressBar, QPushButton,
                                QTabWidget, QWidget)
 
 from core.errors import UserError
@@ -116,7 +116,8 @@ class MainWindow(QMainWindow):
         act(m, "tasks_lexicon", self.tasks_dialog)
         act(m, "settings", self.settings_dialog, QKeySequence.StandardKey.Preferences)
         m = self.menuBar().addMenu(tr("menu_help"))
-        act(m, "about", lambda: QMessageBox.about(self, tr("about"), tr("about_text")))
+        act(m, "user_guide", self.guide_dialog, QKeySequence.StandardKey.HelpContents)
+        act(m, "about", self.about)
 
     # -- project ---------------------------------------------------------------------
     def new_project_dialog(self) -> None:
@@ -323,6 +324,16 @@ class MainWindow(QMainWindow):
         dialog = TasksDialog(self, parent=self)
         dialog.task_added.connect(lambda _: self.labeling.refresh_tasks())
         return self._dialog(dialog)
+
+    def guide_dialog(self):
+        from gui.help_dialog import GuideDialog
+
+        return self._dialog(GuideDialog(parent=self))
+
+    def about(self):
+        from gui.help_dialog import about_box
+
+        return about_box(self)
 
     def settings_dialog(self):
         from gui.session import last_device

@@ -148,3 +148,54 @@ def test_model_manager_rollback_with_only_the_default_says_so_and_keeps_widths(q
         [111] * (manager.table.columnCount() - 1)  # the last one stretches
     manager.refresh()
     assert manager.table.columnWidth(1) == 111
+
+
+def test_custom_task_any_name_close_button_width(qtbot, window, tmp_path):
+    from PySide6.QtWidgets import QDialogButtonBox, QPushButton
+
+    from core.project import _TASK_NAME
+    from gui.tasks_dialog import task_key
+
+    for name in ("尺码", "Fit & size", "2nd try", "Größe", "!!!"):
+        assert _TASK_NAME.match(task_key(name)), name
+    assert task_key("Fit & size") == "fit_size" and task_key("尺码") != task_key("颜色")
+    window.new_project(tmp_path / "t.rlproj")
+    dialog = window.tasks_dialog()
+    assert dialog.width() >= 480
+    buttons = dialog.findChild(QDialogButtonBox, "tasks_buttons")
+    assert buttons.button(QDialogButtonBox.StandardButton.Close) is not None
+    dialog.name.insert("尺码合适吗")
+    qtbot.keyClicks(dialog.labels, "small, ok, large")
+    qtbot.mouseClick(dialog.findChild(QPushButton, "add_task"), Qt.MouseButton.LeftButton)
+    key = task_key("尺码合适吗")
+    assert window.project.task(key).labels == ("small", "ok", "large")
+    combo = window.labeling.task
+    assert combo.itemText(combo.findData(key)) == "尺码合适吗"  # shown by the typed name
+    qtbot.mouseClick(buttons.button(QDialogButtonBox.StandardButton.Close), Qt.MouseButton.LeftButton)
+    assert not dialog.isVisible()
+
+
+def test_help_about_version_and_user_guide(qtbot, window):
+    from PySide6.QtGui import QAction
+
+    from core import __version__
+    from gui.i18n import set_language
+
+    box = window.about()
+    assert __version__ in box.text()
+    box.close()
+    guide = window.findChild(QAction, "act_user_guide")
+    guide.trigger()
+    dialog = window.dialogs[-1]
+    assert dialog.objectName() == "guide_dialog"
+    text = dialog.text.toPlainText()
+    assert "Ctrl+I" in text and "Keyboard shortcuts" in text and "Z / S / ?" in text
+    dialog.close()
+    set_language("zh")
+    try:
+        window.build()
+        window.findChild(QAction, "act_user_guide").trigger()
+        assert "快捷键" in window.dialogs[-1].text.toPlainText()
+        window.dialogs[-1].close()
+    finally:
+        set_language("en")
