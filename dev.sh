@@ -10,8 +10,13 @@ cd "$(dirname "$0")"
 PY=${PYTHON:-python3.11}
 command -v "$PY" >/dev/null 2>&1 || PY=python3
 
+# What Qt's xcb platform plugin needs to open a real window on a desktop (./dev.sh app);
+# offscreen (tests, demo) does without. Qt's error names xcb-cursor0 even when another is missing.
+XCB_PKGS="xauth libxkbcommon-x11-0 libxcb-cursor0 libxcb-icccm4 libxcb-image0 libxcb-keysyms1 libxcb-randr0
+  libxcb-render-util0 libxcb-shape0 libxcb-xinerama0 libxcb-xkb1"
+
 setup_apt() {
-  local pkgs="libegl1 libgl1 libxkbcommon0 libfontconfig1 libglib2.0-0 libdbus-1-3 fonts-wqy-microhei"
+  local pkgs="libegl1 libgl1 libxkbcommon0 libfontconfig1 libglib2.0-0 libdbus-1-3 fonts-wqy-microhei ${1:-}"
   local missing=""
   for p in $pkgs; do dpkg -s "$p" >/dev/null 2>&1 || missing="$missing $p"; done
   [ -z "$missing" ] && return 0
@@ -37,7 +42,7 @@ setup_venv() {
 
 cmd=${1:-demo}
 shift || true
-setup_apt
+if [ "$cmd" = app ]; then setup_apt "$XCB_PKGS"; else setup_apt; fi
 setup_venv
 case "$cmd" in
   demo)
