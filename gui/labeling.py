@@ -352,6 +352,10 @@ class LabelingPage(QWidget):
         value = self._value_of(int(row["id"]), ASPECTS) if project is not None else None
         self.current.setText(tr("labeled_as", v=self._label(value)) if value else "")
 
+    def refresh_counts(self) -> None:
+        """Labels changed elsewhere (My labels): show the current one and the counts again."""
+        self._show()
+
     def _label(self, value: str) -> str:
         names = getattr(self.get_insights(), "aspect_names", None)
         return label_name(self.task.currentData() or "", str(value), names)

@@ -114,6 +114,7 @@ class MainWindow(QMainWindow):
         act(m, "train_model", self.training_wizard, "Ctrl+T")
         act(m, "model_manager", self.model_manager)
         act(m, "tasks_lexicon", self.tasks_dialog)
+        act(m, "my_labels", self.labels_dialog)
         act(m, "settings", self.settings_dialog, QKeySequence.StandardKey.Preferences)
         m = self.menuBar().addMenu(tr("menu_help"))
         act(m, "user_guide", self.guide_dialog, QKeySequence.StandardKey.HelpContents)
@@ -127,7 +128,11 @@ class MainWindow(QMainWindow):
             self.new_project(Path(path if path.endswith(".rlproj") else path + ".rlproj"))
 
     def open_project_dialog(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, tr("open_project"), str(projects_dir()), tr("project_filter"))
+        from gui.settings import recent_projects
+
+        recent = recent_projects()  # start where the last project lives
+        folder = Path(recent[0]).parent if recent else projects_dir()
+        path, _ = QFileDialog.getOpenFileName(self, tr("open_project"), str(folder), tr("project_filter"))
         if path:
             self.open_project(Path(path))
 
@@ -252,6 +257,9 @@ class MainWindow(QMainWindow):
         self.browser.set_insights(insights)
         if self.project is not None:
             self.update_status()
+            from gui.session import source_names
+
+            self.browser.set_sources(source_names(self.project, insights.reviews))
 
     def show_reviews(self, filt: dict) -> None:
         self.browser.apply_filter(filt)
@@ -334,6 +342,15 @@ class MainWindow(QMainWindow):
         from gui.help_dialog import about_box
 
         return about_box(self)
+
+    def labels_dialog(self):
+        from gui.labels_dialog import LabelsDialog
+
+        if self.project is None:
+            return self.show_error(tr("need_project"))
+        dialog = LabelsDialog(self.project, parent=self)
+        dialog.changed.connect(self.labeling.refresh_counts)
+        return self._dialog(dialog)
 
     def settings_dialog(self):
         from gui.session import last_device

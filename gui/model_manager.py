@@ -10,8 +10,15 @@ from core.errors import UserError
 from core.model_store import ModelStore
 from gui.messages import show_error
 from gui.i18n import task_name, tr
+from gui.settings import set_setting, setting
 
 _COLS = ("col_active", "col_version", "col_created", "col_task", "col_data", "col_metrics")
+
+
+def _last_folder() -> str:
+    from pathlib import Path
+
+    return str(setting("paths/models", "") or Path.home())
 
 
 def _metrics_text(metrics: dict) -> str:
@@ -128,11 +135,13 @@ class ModelManager(QDialog):
 
     def export(self, folder: str | None = None) -> None:
         version = self.selected()
-        folder = folder or QFileDialog.getExistingDirectory(self, tr("export_folder"))
+        folder = folder or QFileDialog.getExistingDirectory(self, tr("export_folder"), _last_folder())
         if version and folder:
+            set_setting("paths/models", str(folder))
             self._run(lambda: self.store.export_folder(version, folder))
 
     def import_(self, folder: str | None = None) -> None:
-        folder = folder or QFileDialog.getExistingDirectory(self, tr("import_folder"))
+        folder = folder or QFileDialog.getExistingDirectory(self, tr("import_folder"), _last_folder())
         if folder:
+            set_setting("paths/models", str(folder))
             self._run(lambda: self.store.import_folder(folder))

@@ -45,6 +45,11 @@ class ReviewBrowser(QWidget):
         self.search, self.combos, self.use_dates = f.search, f.combos, f.use_dates
         self.date_from, self.date_to, self.count = f.date_from, f.date_to, f.count
         self.mismatch, self.analysed_only = f.checks["mismatch"], f.checks["analysed"]
+        from gui.review_export import ListExport
+
+        self.list_export = ListExport(self)
+        layout.addWidget(self.list_export)
+        self._source: pd.Series | None = None
 
         split = QSplitter(Qt.Orientation.Vertical)
         self.model = ReviewModel(self)
@@ -78,6 +83,7 @@ class ReviewBrowser(QWidget):
         """No project data: no rows, filters back to "Any" with no choices, no detail."""
         self.insights = None
         self._lower = None
+        self._source = None
         self._mention_index = {}
         for key in FILTER_COMBOS:
             self.filters.fill(key, [])
@@ -110,6 +116,8 @@ class ReviewBrowser(QWidget):
         dates = pd.to_datetime(r["date"], errors="coerce").dropna()
         if len(dates):
             self.filters.set_date_range(dates.min(), dates.max())
+        self._source = None  # the window sets them for this analysis (set_sources)
+        fill("source", [])
         self.model.aspect_names = insights.aspect_names
         self.model.set_frame(r)
         self.refilter()
@@ -120,6 +128,14 @@ class ReviewBrowser(QWidget):
         i = COLUMNS.index(name)
         self.view.resizeColumnToContents(i)
         self.view.setColumnWidth(i, max(least, min(most, self.view.columnWidth(i))))
+
+    def set_sources(self, names: pd.Series | None) -> None:
+        """Each review's source file name (aligned with ``insights.reviews``; None where the
+        project does not know it); the Source filter is shown when there are two or more."""
+        self._source = names
+        choices = sorted({str(n) for n in names.dropna()}) if names is not None else []
+        self.filters.fill("source", [(n, n) for n in choices])
+        self.refilter()
 
     def clear_filters(self) -> None:
         self.apply_filter({})
@@ -133,7 +149,8 @@ class ReviewBrowser(QWidget):
         return self.filters.current_filter()
 
     def filtered_positions(self, filt: dict) -> np.ndarray:
-        return filter_positions(self.insights.reviews, filt, lower=self._lower, product=self._product)
+        return filter_positions(self.insights.reviews, filt, lower=self._lower, product=self._product,
+                                source=self._source)
 
     def refilter(self) -> None:
         if self.insights is None:

@@ -191,8 +191,12 @@ def import_and_analyse(project_path: Path, source: Path, *, sheet: str | None, c
                        table: Any = None):
     """Read a spreadsheet, add its reviews to the project, analyse them, store predictions.
 
-    Returns the Insights (its ``reviews`` gain a ``review_id`` column). All or nothing up to
-    the analysis: a cancel while adding rolls the import back (``Project.add_reviews``).
+    Returns the Insights (its ``reviews`` gain a ``review_id`` column). Into an empty
+    project: analysis first, then the reviews are added, all or nothing (a cancel stores
+    nothing). Into a project that already holds reviews: the new ones are added first (a
+    cancel while adding rolls that back), then EVERY stored review is analysed, so the
+    dashboard and its cache cover the whole project, not only the last file (a cancel during
+    that analysis keeps the added reviews; the next open analyses them).
     """
     from core.analysis.insights import analyze_table
     from core.project import Project
@@ -200,15 +204,26 @@ def import_and_analyse(project_path: Path, source: Path, *, sheet: str | None, c
     if table is None:
         table = read_table(source, sheet=sheet, columns=columns, progress=wrap_progress(progress, 0.0, 0.1),
                            cancel=cancel)
+    with Project.open(project_path, readonly=True) as project:
+        earlier = project.review_count()
     progress(0.1, "Loading the model")
     engine = get_engine(device, threads)
     cancel.check()
-    insights = analyze_table(table, engine, progress=wrap_progress(progress, 0.12, 0.9), cancel=cancel)
-    with Project.open(project_path, lock=False) as project:  # the window holds the lock for us
-        project.add_reviews(table, source_path=source, sheet=table.sheet, column_mapping=table.columns,
-                            progress=wrap_progress(progress, 0.9, 0.96), cancel=cancel)
-        insights.reviews["review_id"] = pd.array(project.review_ids_for_texts(insights.reviews["text"].tolist()),
-                                                 dtype="Int64")
+    if earlier:
+        with Project.open(project_path, lock=False) as project:  # the window holds the lock for us
+            project.add_reviews(table, source_path=source, sheet=table.sheet, column_mapping=table.columns,
+                                progress=wrap_progress(progress, 0.1, 0.15), cancel=cancel)
+            table = project_table(project)
+    insights = analyze_table(table, engine, progress=wrap_progress(progress, 0.15 if earlier else 0.12, 0.9),
+                             cancel=cancel)
+    with Project.open(project_path, lock=False) as project:
+        if earlier:
+            insights.reviews["review_id"] = pd.array(insights.reviews["row"], dtype="Int64")
+        else:
+            project.add_reviews(table, source_path=source, sheet=table.sheet, column_mapping=table.columns,
+                                progress=wrap_progress(progress, 0.9, 0.96), cancel=cancel)
+            insights.reviews["review_id"] = pd.array(
+                project.review_ids_for_texts(insights.reviews["text"].tolist()), dtype="Int64")
         progress(0.97, "Saving predictions")
         _store_predictions(project, insights, engine.version)
         save_insights(project_path, insights, project.review_count())
@@ -225,6 +240,18 @@ def project_table(project) -> SimpleNamespace:
     for col in ("product", "sku", "followup", "reply"):
         frame[col] = frame[col].fillna("")
     return SimpleNamespace(frame=frame, source=project.path, sheet=None, header_row=1, columns={})
+
+
+def source_names(project, reviews: pd.DataFrame) -> pd.Series | None:
+    """Each analysed review's source file name (by ``review_id``), NaN where the project has
+    no such review (skipped empty rows); None when the reviews carry no ids."""
+    if "review_id" not in reviews.columns:
+        return None
+    sources = project.sources()
+    name_of = dict(zip(sources["id"], [Path(p).name for p in sources["path"]]))
+    ids = project.reviews()[["id", "source_id"]]
+    by_review = dict(zip(ids["id"].tolist(), ids["source_id"].map(name_of)))
+    return reviews["review_id"].astype(object).map(by_review)
 
 
 def cached_insights(project_path: Path, *, progress: Progress, cancel: CancelToken):
