@@ -50,7 +50,14 @@ def register(subparsers) -> None:
     p.add_argument("--sheet", help="sheet to read (default: the one that looks like reviews)")
     p.add_argument("--header-row", type=int, default=None,
                    help="1-based row that holds the column names (default: detected; rows above it are skipped)")
-    p.add_argument("--model", metavar="DIR", help="model folder (default: the active model)")
+    p.add_argument("--model", metavar="DIR", help="model folder (default: the bundled model, or with --project "
+                                                  "the project's active model)")
+    p.add_argument("--project", metavar="FILE", type=Path,
+                   help="use the models active in this project (.rlproj): its retrained sentiment, intents, "
+                        "aspects and custom-task models")
+    p.add_argument("--fast", action="store_true",
+                   help="fast mode: the distilled transformer alone, without the default model's n-gram voice "
+                        "(about 2x faster, a few points less accurate: BENCHMARKS.md)")
     p.add_argument("--device", choices=("auto", "cpu", "cuda"), default="auto")
     p.add_argument("--threads", type=int, help="CPU threads for the model (default: all cores)")
     p.add_argument("--lang", choices=("zh", "en"), default=None, help="report language (default: system locale)")
@@ -135,7 +142,7 @@ def write_results_csv(insights, path: Path, *, mask: bool = True) -> Path:
 
 def run_analyze(args: argparse.Namespace) -> int:
     from core.analysis.insights import analyze_table
-    from core.engine import load_engine
+    from core.engine import active_model_dir, bundled_model_dir, load_engine
     from core.importer import read_reviews
     from core.jobs import wrap_progress
     from core.report import write_report
@@ -153,8 +160,17 @@ def run_analyze(args: argparse.Namespace) -> int:
                              followup_column=args.followup_column, reply_column=args.reply_column,
                              header_row=args.header_row, progress=wrap_progress(bar, 0.0, 0.05))
         bar(0.05, "Loading model")
-        engine = load_engine(args.model, device=args.device, threads=args.threads)
-        insights = analyze_table(table, engine, progress=wrap_progress(bar, 0.07, 0.9))
+        store = None
+        if args.project:
+            from core.model_store import ModelStore
+            from core.project import Project
+
+            Project.open(args.project, readonly=True).close()  # a clear error for a missing/bad project
+            store = ModelStore(project=args.project)
+        model = args.model or (active_model_dir(args.project) if args.project else None)
+        engine = load_engine(model or bundled_model_dir(), device=args.device, threads=args.threads,
+                             blend=not args.fast)
+        insights = analyze_table(table, engine, progress=wrap_progress(bar, 0.07, 0.9), store=store)
         if args.results:
             bar(0.9, "Writing results CSV")
             write_results_csv(insights, Path(args.results), mask=not args.no_mask)

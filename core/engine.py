@@ -18,7 +18,7 @@ import os
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable, Iterator, Sequence
+from typing import Any, Iterable, Iterator, Sequence
 
 import numpy as np
 
@@ -37,7 +37,11 @@ def resource_root() -> Path:
 
 
 def bundled_model_dir() -> Path:
-    return resource_root() / "models" / "default"
+    """The model analysis uses when no project chose another: ``models/default``, or the
+    folder named by ``REVIEWLENS_DEFAULT_MODEL`` (a site-wide default an administrator
+    installs; the GUI tests point it at a tiny real model)."""
+    override = os.environ.get("REVIEWLENS_DEFAULT_MODEL")
+    return Path(override) if override else resource_root() / "models" / "default"
 
 
 def sha256_file(path: Path, chunk: int = 1 << 20) -> str:
@@ -169,6 +173,13 @@ class Engine:
     _has_embedding: bool = field(default=False, repr=False)
     # Quick-retrained models: a linear head over the graph's embedding output (head.json).
     _head: tuple[np.ndarray, np.ndarray] | None = field(default=None, repr=False)
+    # The default model's second voice (manifest "blend"): a character n-gram model and the
+    # stacker that combines both; None in fast mode and for retrained models.
+    _blend: tuple[Any, np.ndarray, np.ndarray] | None = field(default=None, repr=False)
+
+    @property
+    def blended(self) -> bool:
+        return self._blend is not None
 
     @property
     def labels(self) -> tuple[str, ...]:
@@ -270,12 +281,23 @@ class Engine:
             probs[idx] = logits if raw_logits else _softmax(logits, temperature)
             if emb is not None:
                 emb[idx] = result[1]
+        if self._blend is not None and not raw_logits:
+            probs = self._blended(texts, probs)
         return Predictions(self.labels, probs, emb)
+
+    def _blended(self, texts: list[str], student: np.ndarray) -> np.ndarray:
+        """Stack the student's and the n-gram model's log-probabilities (core.modelbuild.blend)."""
+        ngram, weight, bias = self._blend  # type: ignore[misc]
+        feats = np.hstack([np.log(student + 1e-6), np.log(ngram.probs(texts) + 1e-6)])
+        return _softmax(feats @ weight.T + bias, 1.0).astype(np.float32)
 
 
 def load_engine(model_dir: Path | str | None = None, *, device: str = "auto", threads: int | None = None,
-                batch_size: int = 32, verify: bool = True) -> Engine:
-    """Load a model folder (default: the active model, else the bundled one) into an Engine."""
+                batch_size: int = 32, verify: bool = True, blend: bool = True) -> Engine:
+    """Load a model folder (default: the active model, else the bundled one) into an Engine.
+
+    ``blend=False`` (fast mode, ``--fast``) skips the default model's n-gram voice: the
+    distilled transformer alone, faster and less accurate (BENCHMARKS.md)."""
     import onnxruntime as ort
     from tokenizers import Tokenizer
 
@@ -313,8 +335,28 @@ def load_engine(model_dir: Path | str | None = None, *, device: str = "auto", th
         head = _load_head(model_dir / str(manifest["head"]), len(manifest["labels"]))
         if "embedding" not in out_names:
             raise UserError(f"Model {model_dir} has a head.json but its graph has no embedding output: re-train it.")
+    stacked = _load_blend(model_dir, manifest) if blend and not head else None
     return Engine(model_dir=model_dir, manifest=manifest, session=session, tokenizer=tokenizer, config=cfg,
-                  provider=used, _has_embedding="embedding" in out_names, _head=head)
+                  provider=used, _has_embedding="embedding" in out_names, _head=head, _blend=stacked)
+
+
+def _load_blend(model_dir: Path, manifest: dict) -> tuple[Any, np.ndarray, np.ndarray] | None:
+    doc = manifest.get("blend")
+    if not doc:
+        return None
+    from core.ngram import load_ngram
+
+    path = model_dir / str(doc["ngram"])
+    try:
+        ngram = load_ngram(path)
+    except (OSError, ValueError, KeyError) as exc:
+        raise UserError(f"Model file {path} cannot be read ({exc}): reinstall or re-export the model.") from None
+    weight = np.asarray(doc["stack_weight"], np.float32)
+    bias = np.asarray(doc["stack_bias"], np.float32)
+    if weight.shape != (len(manifest["labels"]), 2 * len(manifest["labels"])) or tuple(ngram.labels) != tuple(
+            manifest["labels"]):
+        raise UserError(f"Model {model_dir}: its blend does not match its labels: reinstall or re-export the model.")
+    return ngram, weight, bias
 
 
 # Longer texts than this are cut (head and tail) before tokenising: bounds the tokenizer's
@@ -360,12 +402,15 @@ def _load_head(path: Path, n_labels: int) -> tuple[np.ndarray, np.ndarray]:
     return weight, bias
 
 
-def active_model_dir() -> Path:
-    """The model the user activated (model store), else the bundled default."""
+def active_model_dir(project: Path | str | None = None) -> Path:
+    """The sentiment model ``project`` activated (models belong to a project), else the
+    bundled default (always the bundled one without a project)."""
+    if project is None:
+        return bundled_model_dir()
     try:
-        from core.model_store import ModelStore  # optional until the store exists
+        from core.model_store import ModelStore
 
-        current = ModelStore().active_dir()
+        current = ModelStore(project=project).active_dir()
         # Analysis needs a sentiment model; a custom-task version made active by hand is ignored.
         if current is not None and read_manifest(current).get("task", "sentiment") == "sentiment":
             return current
