@@ -30,15 +30,21 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
     models = subparsers.add_parser("models", help="list, activate, roll back, delete, import or export model versions")
     msub = models.add_subparsers(dest="models_command", metavar="ACTION")
-    msub.add_parser("list", help="list stored versions (* = active for its task)").set_defaults(handler=_models_list)
-    p = msub.add_parser("activate", help="make a version the active model")
+    p = msub.add_parser("list", help="list stored versions (with --project: * = active in that project)")
+    p.add_argument("--project", type=Path, default=None, help="project whose active models to mark")
+    p.set_defaults(handler=_models_list)
+    p = msub.add_parser("activate", help="make a version the active model of a project")
     p.add_argument("model_version", metavar="VERSION")  # "version" is the global --version flag
+    p.add_argument("--project", type=Path, default=None, help="the project (.rlproj): models belong to a project")
     p.set_defaults(handler=_models_activate)
-    p = msub.add_parser("rollback", help="go back to the task's previously active model")
+    p = msub.add_parser("rollback", help="go back to the task's previously active model in a project")
     p.add_argument("--task", default="sentiment", help="task whose model to roll back (default sentiment)")
+    p.add_argument("--project", type=Path, default=None, help="the project (.rlproj): models belong to a project")
     p.set_defaults(handler=_models_rollback)
-    p = msub.add_parser("delete", help="delete a stored version (not the active one)")
+    p = msub.add_parser("delete", help="delete a stored version (not the one active in --project)")
     p.add_argument("model_version", metavar="VERSION")  # "version" is the global --version flag
+    p.add_argument("--project", type=Path, default=None,
+                   help="refuse when the version is active in this project")
     p.set_defaults(handler=_models_delete)
     p = msub.add_parser("import", help="add a model folder from another PC")
     p.add_argument("dir", type=Path)
@@ -82,16 +88,22 @@ def _export_labels(args: argparse.Namespace) -> int:
     return 0
 
 
-def _store():
+def _store(project: Path | None = None):
     from core.model_store import ModelStore
 
-    return ModelStore()
+    if project is not None:
+        from core.project import Project
+
+        Project.open(project, readonly=True).close()  # one clear line for a missing or bad project
+    return ModelStore(project=project)
 
 
 def _models_list(args: argparse.Namespace) -> int:
-    store = _store()
+    store = _store(args.project)
     versions = store.versions()
     active = store.active_version()
+    if args.project is None:
+        print("(no --project: showing stored versions; analysis without a project uses the bundled model)")
     print(f"{'*' if active is None else ' '} (bundled default)")
     for v in versions:
         metrics = " ".join(f"{k}={val:.3f}" if isinstance(val, float) else f"{k}={val}"
@@ -101,27 +113,28 @@ def _models_list(args: argparse.Namespace) -> int:
 
 
 def _models_activate(args: argparse.Namespace) -> int:
-    _store().activate(args.model_version)
-    print(f"active model: {args.model_version}")
+    _store(args.project).activate(args.model_version)
+    print(f"active model of {args.project.name}: {args.model_version}")
     return 0
 
 
 def _models_rollback(args: argparse.Namespace) -> int:
-    version = _store().rollback(args.task)
+    version = _store(args.project).rollback(args.task)
     none = "(bundled default)" if args.task == "sentiment" else "(none: analysis leaves this task out)"
     print(f"active {args.task} model: {version.version if version else none}")
     return 0
 
 
 def _models_delete(args: argparse.Namespace) -> int:
-    _store().delete(args.model_version)
-    print(f"deleted {args.model_version}")
+    _store(args.project).delete(args.model_version)
+    print(f"deleted {args.model_version} (a project that used it goes back to the bundled model)")
     return 0
 
 
 def _models_import(args: argparse.Namespace) -> int:
     version = _store().import_folder(args.dir)
-    print(f"imported {version.version} (activate it with: models activate {version.version})")
+    print(f"imported {version.version} (activate it for a project with: models activate {version.version} "
+          f"--project FILE.rlproj)")
     return 0
 
 

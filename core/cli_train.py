@@ -133,6 +133,13 @@ def _print_metrics(result) -> None:
     print(f"verdict: {result.verdict}")
 
 
+def project_store(project: Path):
+    """The model store as seen by ``project``: its own active versions (models belong to a project)."""
+    from core.model_store import ModelStore
+
+    return ModelStore(project=project)
+
+
 def run_train(args: argparse.Namespace) -> int:
     from core.training import TrainConfig, train_model
     from core.training_multi import train_multilabel_model
@@ -148,9 +155,11 @@ def run_train(args: argparse.Namespace) -> int:
     cancel = CancelToken()
     t0 = time.time()
     trainer = train_multilabel_model if multi else train_model
+    store = project_store(args.project) if args.project else None
+    base_dir = args.model or (store.active_dir("sentiment") if store is not None else None)
     try:
         result = trainer(texts, labels, task=args.task, label_names=label_names, mode=args.mode,
-                         base_dir=args.model, config=cfg, progress=update, cancel=cancel, seed=args.seed)
+                         base_dir=base_dir, config=cfg, progress=update, cancel=cancel, seed=args.seed, store=store)
     finally:
         bar.close()
     _print_metrics(result)
@@ -168,7 +177,7 @@ def run_train(args: argparse.Namespace) -> int:
     from core.project import Project
     from core.training import should_activate
 
-    store = ModelStore()
+    store = project_store(args.project)
     activate = should_activate(result, force=args.force, no_activate=args.no_activate)
     version = store.add(result.staging_dir, activate=activate)
     with Project.open(args.project) as project:

@@ -16,7 +16,17 @@ Layout under ``<user data dir>/models`` (``REVIEWLENS_HOME`` overrides the data 
   ``_migrate_current`` (version 1 had no ``tasks``; a custom-task version made active there
   by hand moves to its task when read).
 
-A broken ``current.json`` or an active folder that went missing never stops the app:
+**Models belong to a project** (issue 17): which version is active for each task is the
+project's choice, kept inside the project file (``meta`` key ``models_current``, the same
+structure as ``current.json``), so a model trained from one shop's labels is active for that
+shop and only *offered* to the others (every project lists every stored version). A store
+opened without a project (``ModelStore()``) lists, imports, exports and deletes versions but
+has nothing active: analysis without a project uses the bundled model. ``current.json`` is
+the selection of versions before 2026-12 and is only read to migrate: a project with no
+selection of its own keeps those of its active versions that it trained itself (recorded in
+its ``model_versions`` table), never another project's (``_legacy_current``).
+
+A broken selection or an active folder that went missing never stops the app:
 ``active_dir`` returns None and the bundled model is used.
 
 Imported folders are untrusted: only .onnx/.json/.safetensors/.txt files are accepted
@@ -105,17 +115,18 @@ def _migrate_current(data: Any) -> dict[str, Any]:
 class ModelStore:
     """Model versions under ``root`` (default: ``user_data_dir() / "models"``)."""
 
-    def __init__(self, root: Path | str | None = None) -> None:
+    def __init__(self, root: Path | str | None = None, *, project: Path | str | None = None) -> None:
         self.root = Path(root) if root is not None else user_data_dir() / "models"
+        self.project = Path(project) if project is not None else None
 
     # -- reading ---------------------------------------------------------------------
     def _current(self) -> dict[str, Any]:
-        path = self.root / CURRENT
-        if not path.is_file():
-            return _empty_current()
+        if self.project is None:
+            return _empty_current()  # no project: nothing is active, analysis uses the bundled model
         try:
-            data = _migrate_current(json.loads(path.read_text(encoding="utf-8")))
-        except (OSError, ValueError, TypeError):  # broken file: the bundled model still works
+            raw = _read_project_selection(self.project)
+            data = _migrate_current(raw if raw is not None else self._legacy_current())
+        except (OSError, ValueError, TypeError, UserError):  # broken selection: the bundled model still works
             return _empty_current()
         active = data["active"]
         if active and self._is_version_dir(active):
@@ -137,14 +148,32 @@ class ModelStore:
             return data
         return data["tasks"].setdefault(task, {"active": None, "previous": []})
 
+    def _legacy_current(self) -> Any:
+        path = self.root / CURRENT
+        if not path.is_file() or self.project is None:
+            return _empty_current()
+        try:
+            data = _migrate_current(json.loads(path.read_text(encoding="utf-8")))
+        except (OSError, ValueError, TypeError):
+            return _empty_current()
+        from core.project import Project
+
+        with Project.open(self.project, readonly=True) as project:
+            own = set(project.model_versions()["version"])
+        for slot in [data, *data["tasks"].values()]:
+            if slot.get("active") not in own:
+                slot["active"] = None
+            slot["previous"] = [v for v in slot.get("previous", []) if v is None or v in own]
+        return data
+
     def _write_current(self, data: dict[str, Any]) -> None:
-        self.root.mkdir(parents=True, exist_ok=True)
-        tmp = self.root / f".{CURRENT}.{uuid.uuid4().hex}.tmp"
-        with open(tmp, "w", encoding="utf-8") as fh:
-            json.dump(data, fh, indent=2)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, self.root / CURRENT)
+        if self.project is None:
+            raise UserError("Models belong to a project: name the project whose model to change "
+                            "(--project FILE.rlproj, or open the project in the app).")
+        from core.project import Project
+
+        with Project.open(self.project, lock=False) as project:  # the app window may hold the lock
+            project.set_meta(SELECTION_KEY, json.dumps(data))
 
     def active_version(self, task: str = SENTIMENT) -> str | None:
         """The active version of ``task`` (default sentiment); None: none (the bundled default)."""
@@ -339,6 +368,17 @@ class ModelStore:
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copytree(mv.path, target)
         return target
+
+
+SELECTION_KEY = "models_current"
+
+
+def _read_project_selection(project_path: Path) -> Any | None:
+    from core.project import Project
+
+    with Project.open(project_path, readonly=True) as project:
+        raw = project.get_meta(SELECTION_KEY)
+    return None if raw is None else json.loads(raw)
 
 
 def _empty_current() -> dict[str, Any]:

@@ -272,6 +272,14 @@ class Project:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
+    def get_meta(self, key: str) -> str | None:
+        row = self._conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return None if row is None else str(row[0])
+
+    def set_meta(self, key: str, value: str) -> None:
+        with self.transaction() as conn:
+            conn.execute("INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)", (key, value))
+
     @property
     def schema_version(self) -> int:
         return int(self._conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()[0])

@@ -469,8 +469,10 @@ def train_model(
     progress: Progress | None = None,
     cancel: CancelToken | None = None,
     seed: int = 0,
+    store=None,
 ) -> TrainResult:
-    """Train a new model version for ``task`` from labelled texts; nothing is activated here."""
+    """Train a new model version for ``task`` from labelled texts; nothing is activated here.
+    The base (and compared) model is ``base_dir``: the caller passes the project's active one."""
     cfg, progress, cancel = start_training(mode, config, seed, progress, cancel)
     texts = [str(t) for t in texts]
     labels = [str(x) for x in labels]

@@ -73,12 +73,12 @@ def _targets(label_sets: Sequence[Sequence[str]], label_names: list[str]) -> np.
 
 
 def current_multilabel_predictions(engine, texts: list[str], task: str, label_names: list[str],
-                                   cancel: CancelToken) -> np.ndarray | None:
-    """[n, L] booleans from the task's current model, or None when there is none."""
-    from core.model_store import ModelStore
+                                   cancel: CancelToken, store=None) -> np.ndarray | None:
+    """[n, L] booleans from the task's current model (the project's, through ``store``), or
+    None when there is none."""
     from core.task_models import load_task_model
 
-    active = ModelStore().active_dir(task)
+    active = store.active_dir(task) if store is not None else None
     if active is not None:
         try:
             model = load_task_model(active, device="cpu")
@@ -121,8 +121,10 @@ def train_multilabel_model(
     progress: Progress | None = None,
     cancel: CancelToken | None = None,
     seed: int = 0,
+    store=None,
 ) -> TrainResult:
-    """Train a multi-label model version for ``task`` (each review: zero or more labels)."""
+    """Train a multi-label model version for ``task`` (each review: zero or more labels).
+    ``store``: the project's model store (its active model of ``task`` is the one compared)."""
     from core.engine import load_engine
     from core.heads import _sigmoid, fit_multilabel_head
 
@@ -143,7 +145,8 @@ def train_multilabel_model(
     try:
         progress(0.0, "scoring the current model on the held-out reviews")
         eval_rows = held_idx or list(range(len(texts)))
-        current = current_multilabel_predictions(engine, [texts[i] for i in eval_rows], task, label_names, cancel)
+        current = current_multilabel_predictions(engine, [texts[i] for i in eval_rows], task, label_names, cancel,
+                                                 store=store)
         step = wrap_progress(progress, 0.05, 0.95)
         info: dict = {}
         if mode == "quick":

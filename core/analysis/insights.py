@@ -134,12 +134,15 @@ def followup_sentiment(followups: pd.Series, engine: Engine, cancel: CancelToken
 def analyze_table(table: ReviewTable, engine: Engine, *, progress: Progress | None = None,
                   cancel: CancelToken | None = None, lexicon: asp.Lexicon | None = None,
                   intents: IntentClassifier | None = None, widen: bool = False,
-                  task_models: list | None = None) -> Insights:
+                  task_models: list | None = None, store=None) -> Insights:
     """Analyse every review of ``table`` with ``engine``; see the module docstring for stages.
 
-    ``task_models``: custom-task models to add as ``task:<name>`` columns (default: the
-    active ones in the model store; ``[]`` for none). An ``aspects`` model among them (the
-    owner's retrained aspect-polarity model) gives the polarity of every aspect mention.
+    ``store``: the project's model store (``ModelStore(project=...)``); its active custom-task,
+    aspects and intents models join the analysis. None (no project): the bundled model and
+    the seed intents head only: a model trained for one project is never used silently for
+    another. ``task_models``: explicit custom-task models instead (``[]`` for none). An
+    ``aspects`` model among them (the owner's retrained aspect-polarity model) gives the
+    polarity of every aspect mention.
 
     Checks ``cancel`` between stages and once per engine batch (raises ``Cancelled``).
     """
@@ -193,12 +196,14 @@ def analyze_table(table: ReviewTable, engine: Engine, *, progress: Progress | No
         cancel.check()
     clause_texts = list(clause_uid)
     clause_probs = _predict_list(engine, clause_texts, wrap_progress(progress, 0.6, 0.7), cancel)
-    if task_models is None:
+    if task_models is None and store is None:
+        task_models = []
+    elif task_models is None:
         from core.task_models import active_task_models
 
-        task_models = active_task_models(device=engine.device_name, threads=engine.config.threads,
+        task_models = active_task_models(store=store, device=engine.device_name, threads=engine.config.threads,
                                          tasks=None) + active_task_models(
-            device=engine.device_name, threads=engine.config.threads, tasks=["aspects"])
+            store=store, device=engine.device_name, threads=engine.config.threads, tasks=["aspects"])
     aspect_model = next((m for m in task_models if m.task == "aspects"), None)
     task_models = [m for m in task_models if m.task != "aspects"]
     owner_polarity: dict[str, tuple[str, float]] = {}
@@ -229,7 +234,7 @@ def analyze_table(table: ReviewTable, engine: Engine, *, progress: Progress | No
     say(0.8, "Classifying intents")
     if cancel is not None:
         cancel.check()
-    classifier = intents or load_intent_classifier(engine)
+    classifier = intents or load_intent_classifier(engine, store=store)
     intent_lists = classifier.classify(unique, langs, emb.astype(np.float32) if emb is not None else None,
                                        probs, labels)
 

@@ -264,16 +264,17 @@ class IntentClassifier:
         return out
 
 
-def load_intent_classifier(engine=None, *, cache_dir: Path | None = None, use_trained: bool = True
-                           ) -> IntentClassifier:
-    """Rules plus the owner's active intents model (``use_trained``), else plus the
-    seed-trained head (cached per model version and seed hash).
+def load_intent_classifier(engine=None, *, cache_dir: Path | None = None, use_trained: bool = True,
+                           store=None) -> IntentClassifier:
+    """Rules plus the project's active intents model (``use_trained``; ``store`` is the
+    project's model store, none without a project), else plus the seed-trained head (cached
+    per model version and seed hash).
 
     Without an engine (or a model without an embedding output) only the rules are used.
     """
     rules = load_rules()
     if use_trained:
-        trained = _active_intents_model(engine)
+        trained = _active_intents_model(engine, store)
         if trained is not None:
             return IntentClassifier(rules, None, trained)
     if engine is None or not getattr(engine, "_has_embedding", True):
@@ -302,13 +303,15 @@ def load_intent_classifier(engine=None, *, cache_dir: Path | None = None, use_tr
     return IntentClassifier(rules, head)
 
 
-def _active_intents_model(engine):
-    """The active trained intents model, or None (none trained, or it no longer loads)."""
-    from core.model_store import ModelStore
+def _active_intents_model(engine, store):
+    """The project's active trained intents model, or None (no project, none trained, or it
+    no longer loads)."""
     from core.task_models import load_task_model
 
+    if store is None:
+        return None
     try:
-        path = ModelStore().active_dir("intents")
+        path = store.active_dir("intents")
         if path is None:
             return None
         threads = getattr(getattr(engine, "config", None), "threads", None)

@@ -85,23 +85,31 @@ def test_models_commands(home, tmp_path, capsys):
     store = ModelStore()
     a = store.add(make_model(store.new_staging_dir(), created="2026-01-01T10:00:00"), activate=False)
     b = store.add(make_model(store.new_staging_dir(), created="2026-02-01T10:00:00"), activate=False)
+    shop, other = tmp_path / "shop.rlproj", tmp_path / "other.rlproj"
+    Project.create(shop).close()
+    Project.create(other).close()
     capsys.readouterr()
-    assert run_cli(["models", "list"]) == 0
+    assert run_cli(["models", "list", "--project", str(shop)]) == 0
     lines = capsys.readouterr().out.splitlines()
     assert lines[0] == "* (bundled default)"
     assert lines[1].startswith(f"  {a.version}  sentiment") and "macro_f1=0.810" in lines[1]
 
-    assert run_cli(["models", "activate", a.version]) == 0
-    assert run_cli(["models", "activate", b.version]) == 0
+    assert run_cli(["models", "activate", a.version]) == 2  # models belong to a project: name it
+    assert "--project" in _one_line_error(capsys)
+    assert run_cli(["models", "activate", a.version, "--project", str(shop)]) == 0
+    assert run_cli(["models", "activate", b.version, "--project", str(shop)]) == 0
     capsys.readouterr()
-    assert run_cli(["models", "list"]) == 0
+    assert run_cli(["models", "list", "--project", str(shop)]) == 0
     assert f"* {b.version}" in capsys.readouterr().out
-    assert run_cli(["models", "delete", b.version]) == 2
+    assert run_cli(["models", "list", "--project", str(other)]) == 0  # offered there, not imposed
+    out = capsys.readouterr().out
+    assert "* (bundled default)" in out and f"* {b.version}" not in out
+    assert run_cli(["models", "delete", b.version, "--project", str(shop)]) == 2
     assert "is the active model" in _one_line_error(capsys)
-    assert run_cli(["models", "rollback"]) == 0
+    assert run_cli(["models", "rollback", "--project", str(shop)]) == 0
     assert capsys.readouterr().out.strip() == f"active sentiment model: {a.version}"
     assert run_cli(["models", "delete", b.version]) == 0
-    assert run_cli(["models", "rollback"]) == 0
+    assert run_cli(["models", "rollback", "--project", str(shop)]) == 0
     assert capsys.readouterr().out.strip().endswith("active sentiment model: (bundled default)")
 
     assert run_cli(["models", "export", a.version, str(tmp_path / "usb")]) == 0

@@ -37,10 +37,21 @@ def test_train_from_project_activates_and_rolls_back(home, capsys):
     assert run_cli(["train", "--project", str(proj), "--task", "sentiment", "--mode", "quick", "--force"]) == 0
     out = capsys.readouterr().out
     assert "verdict:" in out and "current" in out and "activated" in out
-    store = ModelStore()
+    store = ModelStore(project=proj)
     versions = store.versions()
     assert len(versions) == 1 and versions[0].is_active
-    assert run_cli(["models", "rollback"]) == 0
+    trained = versions[0].version
+    # models belong to a project: another project and a plain analyze keep the bundled model
+    other = home / "other.rlproj"
+    assert run_cli(["project", "create", str(other)]) == 0
+    assert ModelStore(project=other).active_version() is None
+    capsys.readouterr()
+    for extra, expected in (([], "default-"), (["--project", str(other)], "default-"),
+                            (["--project", str(proj)], trained)):
+        assert run_cli(["analyze", str(labels), "--results", str(home / "r.csv"), *extra]) == 0
+        err = capsys.readouterr().err
+        assert f"Model {expected}" in err, (extra, err[-400:])
+    assert run_cli(["models", "rollback", "--project", str(proj)]) == 0
     assert store.active_version() is None  # back to the bundled default
 
 

@@ -8,7 +8,7 @@
   nothing, every label the child confirmed is there, ``PRAGMA integrity_check`` is ok.
   (Plain labelling alone is covered by test_project.py's killed-writer test.)
 * training: ``main.py train --project P --mode quick`` killed at random times and while
-  the store is being written: current.json still parses and names a version that verifies
+  the store is being written: the project's model selection still parses and names a version that verifies
   and loads (the one active before, unless the child finished), and every listed version
   is whole.
 
@@ -288,25 +288,32 @@ def test_labels_are_in_the_file_while_the_app_runs_and_survive_kill9(tmp_path):
 
 
 # -- training ---------------------------------------------------------------------------------
-def _store_state(home: Path) -> tuple[str | None, list[str]]:
-    store = ModelStore(home / "models")
+def _store_state(home: Path, project: Path) -> tuple[str | None, list[str]]:
+    store = ModelStore(home / "models", project=project)
     return store.active_version(), [v.version for v in store.versions()]
+
+
+def _selection(project: Path) -> str:
+    """The project's model selection as stored (models belong to a project)."""
+    from core.model_store import SELECTION_KEY
+
+    with Project.open(project, readonly=True) as p:
+        return p.get_meta(SELECTION_KEY) or ""
 
 
 def test_killed_training_keeps_the_active_model(tiny, tmp_path):
     home = tmp_path / "home"
-    store = ModelStore(home / "models")
-    base = store.import_folder(tiny)
-    store.activate(base.version)
     project = tmp_path / "shop.rlproj"
     texts = _sample_texts()[:160]
     with Project.create(project) as p:
         p.add_reviews(pd.DataFrame({"text": texts}), source_path="x.csv")
         ids = p.reviews()["id"].tolist()
         p.set_labels("sentiment", [(rid, ("negative", "positive")[i % 2]) for i, rid in enumerate(ids)])
+    store = ModelStore(home / "models", project=project)
+    base = store.import_folder(tiny)
+    store.activate(base.version)
     env = _env(home, tmp_path)
     cmd = [sys.executable, str(MAIN), "train", "--project", str(project), "--mode", "quick", "--threads", "1"]
-    current_file = home / "models" / "current.json"
     staging = home / "models" / ".staging"
 
     t0 = time.monotonic()
@@ -319,8 +326,8 @@ def test_killed_training_keeps_the_active_model(tiny, tmp_path):
     i = 0
     while counts["kills"] < KILLS and i < 2 * KILLS:
         i += 1
-        before = current_file.read_bytes()
-        active_before, versions_before = _store_state(home)
+        before = _selection(project)
+        active_before, versions_before = _store_state(home, project)
         args = cmd + (["--force"] if i % 2 else [])  # --force: the run ends by activating the new version
         child = subprocess.Popen(args, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         at_store = i % 3 == 2  # aim at the moment the version is moved into the store
@@ -328,20 +335,20 @@ def test_killed_training_keeps_the_active_model(tiny, tmp_path):
         deadline = time.monotonic() + (duration * 1.5 if at_store else rng.uniform(0.3, 1.0) * duration)
         state = _kill_at(child, deadline, trigger, rng.uniform(0.0, 0.05))
         counts["kills" if state == "killed" else "finished"] += 1
-        data = json.loads(current_file.read_text(encoding="utf-8"))  # always parses
-        active, versions = _store_state(home)
+        data = json.loads(_selection(project))  # always parses
+        active, versions = _store_state(home, project)
         assert data["active"] == active
         ok = active is not None and load_engine(store.root / active, device="cpu") is not None
         for v in versions:  # no half version listed
             verify_model_dir(store.root / v)
         new = [v for v in versions if v not in versions_before]
-        if current_file.read_bytes() != before:
+        if _selection(project) != before:
             # only a version that is complete in the store may have become active
             ok = ok and active in new
             counts["activated_before_kill"] += int(state == "killed")
         counts["losses"] += int(not ok)
         if staging.is_dir():
             counts["staging_left"] = len(list(staging.iterdir()))
-    print(f"\ntraining kill test: full run {duration:.1f} s; {counts}; versions {len(_store_state(home)[1])}")
+    print(f"\ntraining kill test: full run {duration:.1f} s; {counts}; versions {len(_store_state(home, project)[1])}")
     assert counts["losses"] == 0
     assert counts["kills"] >= KILLS // 2

@@ -119,8 +119,12 @@ def test_active_custom_task_model_is_not_used_for_sentiment(tmp_path, monkeypatc
     from core.engine import active_model_dir
     from core.model_store import ModelStore
 
+    from core.project import Project
+
     monkeypatch.setenv("REVIEWLENS_HOME", str(tmp_path / "home"))
-    store = ModelStore()
+    project = tmp_path / "shop.rlproj"
+    Project.create(project).close()
+    store = ModelStore(project=project)
     for task in ("defect_type", "sentiment"):
         staging = store.new_staging_dir()
         for name in ("model.onnx", "tokenizer.json"):
@@ -130,7 +134,8 @@ def test_active_custom_task_model_is_not_used_for_sentiment(tmp_path, monkeypatc
         manifest["files"] = {k: v for k, v in manifest["files"].items() if k in ("model.onnx", "tokenizer.json")}
         (staging / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
         version = store.add(staging, activate=True)
+        assert active_model_dir() == bundled_model_dir()  # no project: always the bundled model
         if task == "defect_type":
-            assert active_model_dir() == bundled_model_dir()
+            assert active_model_dir(project) == bundled_model_dir()
         else:
-            assert active_model_dir() == version.path
+            assert active_model_dir(project) == version.path

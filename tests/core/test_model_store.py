@@ -9,7 +9,8 @@ import pytest
 
 from core import engine
 from core.errors import UserError
-from core.model_store import ModelStore, user_data_dir
+from core.model_store import SELECTION_KEY, ModelStore, user_data_dir
+from core.project import Project
 
 
 def make_model(folder: Path, *, task="sentiment", created="2026-11-29T20:30:00", payload=b"onnx", extra=None,
@@ -28,8 +29,20 @@ def make_model(folder: Path, *, task="sentiment", created="2026-11-29T20:30:00",
 
 @pytest.fixture
 def store(tmp_path, monkeypatch):
+    """The store as one project sees it (models belong to a project)."""
     monkeypatch.setenv("REVIEWLENS_HOME", str(tmp_path / "home"))
-    return ModelStore()
+    Project.create(tmp_path / "shop.rlproj").close()
+    return ModelStore(project=tmp_path / "shop.rlproj")
+
+
+def selection(store: ModelStore):
+    with Project.open(store.project, readonly=True) as project:
+        return json.loads(project.get_meta(SELECTION_KEY))
+
+
+def write_selection(store: ModelStore, text: str) -> None:
+    with Project.open(store.project) as project:
+        project.set_meta(SELECTION_KEY, text)
 
 
 def test_default_root_honours_env(store, tmp_path):
@@ -48,7 +61,7 @@ def test_add_from_staging_and_activate(store):
     assert v.manifest["version"] == v.version
     engine.verify_model_dir(v.path)  # still verifies after the manifest gained its version
     assert store.active_dir() == v.path
-    current = json.loads((store.root / "current.json").read_text())
+    current = selection(store)
     assert current == {"schema_version": 2, "active": v.version, "previous": [None], "tasks": {}}
     # same timestamp again: a suffix, not an overwrite
     v2 = store.add(make_model(store.new_staging_dir(), payload=b"other"), activate=False)
@@ -67,10 +80,36 @@ def test_add_copies_folders_from_elsewhere_and_refuses_bad_sha(store, tmp_path):
     assert len(store.versions()) == 1
 
 
-def test_engine_uses_active_model(store):
-    assert engine.active_model_dir() == engine.bundled_model_dir()
+def test_engine_uses_the_project_active_model(store):
+    assert engine.active_model_dir(store.project) == engine.bundled_model_dir()
     v = store.add(make_model(store.new_staging_dir()), activate=True)
-    assert engine.active_model_dir() == v.path
+    assert engine.active_model_dir(store.project) == v.path
+    assert engine.active_model_dir() == engine.bundled_model_dir()  # no project: the bundled model
+
+
+def test_a_store_without_project_lists_but_activates_nothing(store, tmp_path):
+    v = store.add(make_model(store.new_staging_dir()), activate=True)
+    plain = ModelStore()
+    assert [x.version for x in plain.versions()] == [v.version] and plain.active_dir() is None
+    with pytest.raises(UserError, match="Models belong to a project"):
+        plain.activate(v.version)
+    Project.create(tmp_path / "other.rlproj").close()
+    assert ModelStore(project=tmp_path / "other.rlproj").active_dir() is None  # offered, not imposed
+
+
+def test_legacy_current_json_keeps_only_the_project_own_models(store, tmp_path):
+    own = store.add(make_model(store.new_staging_dir(), created="2026-01-01T00:00:00"), activate=False)
+    foreign = store.add(make_model(store.new_staging_dir(), task="intents", created="2026-02-01T00:00:00"),
+                        activate=False)
+    (store.root / "current.json").write_text(json.dumps({
+        "schema_version": 2, "active": own.version, "previous": [None],
+        "tasks": {"intents": {"active": foreign.version, "previous": [None]}}}))
+    with Project.open(store.project) as project:
+        project.record_model_version(own.version, task="sentiment", path=own.path, active=True)
+    assert store.active_version() == own.version  # trained from this project before: kept
+    assert store.active_version("intents") is None  # another project's: not imposed
+    Project.create(tmp_path / "new.rlproj").close()
+    assert ModelStore(project=tmp_path / "new.rlproj").active_versions() == {}
 
 
 def test_rollback_history_to_bundled(store):
@@ -100,7 +139,7 @@ def test_delete_refuses_active_and_unknown(store):
 
 def test_broken_current_json_falls_back_to_bundled(store):
     v = store.add(make_model(store.new_staging_dir()), activate=True)
-    (store.root / "current.json").write_text("{not json")
+    write_selection(store, "{not json")
     assert store.active_dir() is None
     store.activate(v.version)  # and the store keeps working
     assert store.active_dir() == v.path
@@ -112,11 +151,11 @@ def test_broken_current_json_falls_back_to_bundled(store):
 
 def test_current_json_migration_from_unversioned(store):
     v = store.add(make_model(store.new_staging_dir()), activate=False)
-    (store.root / "current.json").write_text(json.dumps({"active": v.version}))
+    write_selection(store, json.dumps({"active": v.version}))
     assert store.active_dir() == v.path
-    (store.root / "current.json").write_text(json.dumps({"schema_version": 9, "active": v.version}))
+    write_selection(store, json.dumps({"schema_version": 9, "active": v.version}))
     assert store.active_dir() is None  # a newer format is not guessed at
-    (store.root / "current.json").write_text(json.dumps({"schema_version": 1, "active": 5, "previous": 3}))
+    write_selection(store, json.dumps({"schema_version": 1, "active": 5, "previous": 3}))
     assert store.active_dir() is None and store.rollback() is None
 
 
@@ -204,11 +243,11 @@ def test_version_1_current_json_migrates_with_a_hand_activated_custom_task(store
     sent = store.add(make_model(store.new_staging_dir(), created="2026-01-01T00:00:00"), activate=False)
     custom = store.add(make_model(store.new_staging_dir(), task="defect_type", created="2026-02-01T00:00:00"),
                        activate=False)
-    (store.root / "current.json").write_text(json.dumps({"schema_version": 1, "active": custom.version,
-                                                         "previous": [None, sent.version]}))
+    write_selection(store, json.dumps({"schema_version": 1, "active": custom.version,
+                                       "previous": [None, sent.version]}))
     # version 1 kept one active slot: a custom-task version there moves to its task
     assert store.active_version() is None and store.active_version("defect_type") == custom.version
     store.activate(sent.version)
-    data = json.loads((store.root / "current.json").read_text())
+    data = selection(store)
     assert data["schema_version"] == 2 and data["active"] == sent.version
     assert data["tasks"]["defect_type"]["active"] == custom.version

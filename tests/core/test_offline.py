@@ -107,8 +107,10 @@ def test_whole_flow_runs_with_network_blocked(no_network, model, tmp_path, monke
     result = train_model(frame["text"].tolist(), frame["value"].tolist(), task="sentiment",
                          label_names=["negative", "neutral", "positive"], mode="quick", base_dir=model,
                          staging_root=tmp_path / "staging")
-    version = ModelStore().add(result.staging_dir, activate=True)
-    retrained = load_engine(None, device="cpu", threads=2)  # the active model, verified
+    version = ModelStore(project=tmp_path / "shop.rlproj").add(result.staging_dir, activate=True)
+    from core.engine import active_model_dir
+
+    retrained = load_engine(active_model_dir(tmp_path / "shop.rlproj"), device="cpu", threads=2)  # verified
     assert retrained.model_dir == version.path and retrained.predict(["很好"]).probs.shape == (1, 3)
 
     report = write_report(insights, tmp_path / "report.xlsx", lang="zh")

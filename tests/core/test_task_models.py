@@ -37,12 +37,14 @@ def _fruit(n: int, seed: int = 0) -> list[dict]:
     return rows[:n]
 
 
-def _analyze_rows(home, rows: list[dict]) -> tuple:
-    """Write ``rows``' reviews to a sheet, run ``analyze --results`` on it: (sheet, result rows)."""
+def _analyze_rows(home, rows: list[dict], project=None) -> tuple:
+    """Write ``rows``' reviews to a sheet, run ``analyze --results`` on it (with the models of
+    ``project`` when given): (sheet, result rows)."""
     sheet, results = home / "new.csv", home / "results.csv"
     with open(sheet, "w", encoding="utf-8", newline="") as fh:
         csv.writer(fh).writerows([["评价内容"], *[[r["review"]] for r in rows]])
-    assert run_cli(["analyze", str(sheet), "--results", str(results), "--threads", "2"]) == 0
+    extra = ["--project", str(project)] if project else []
+    assert run_cli(["analyze", str(sheet), "--results", str(results), "--threads", "2", *extra]) == 0
     with open(results, encoding="utf-8-sig") as fh:
         return sheet, list(csv.DictReader(fh))
 
@@ -75,10 +77,14 @@ def test_intents_from_a_file_quick_model_is_used_by_analysis(home, capsys):
     assert new["n"] == current["n"] > 0 and set(new["per_class"]) == set(INTENTS)
     assert new["micro_f1"] > 0.6, new  # held-out reviews: the head learnt the owner's intents
 
-    store = ModelStore()
+    from core.project import Project
+
+    proj = home / "shop.rlproj"
+    Project.create(proj).close()
+    store = ModelStore(project=proj)
     assert run_cli(["models", "import", str(out)]) == 0
     version = store.versions()[0].version
-    assert run_cli(["models", "activate", version]) == 0
+    assert run_cli(["models", "activate", version, "--project", str(proj)]) == 0
     assert store.active_version() is None and store.active_version("intents") == version  # sentiment untouched
 
     from core.analysis.insights import analyze_table
@@ -89,9 +95,10 @@ def test_intents_from_a_file_quick_model_is_used_by_analysis(home, capsys):
     with open(sheet, "w", encoding="utf-8", newline="") as fh:
         csv.writer(fh).writerows([["评价内容"], *[[t] for t in texts]])
     engine = load_engine(device="cpu")
-    clf = load_intent_classifier(engine)
+    assert load_intent_classifier(engine).model is None  # without the project: the seed head
+    clf = load_intent_classifier(engine, store=store)
     assert clf.model is not None and clf.head is None
-    insights = analyze_table(read_reviews(str(sheet)), engine, task_models=[])
+    insights = analyze_table(read_reviews(str(sheet)), engine, task_models=[], store=store)
     assert insights.method["intent_model"] == version
     rules = load_rules()
     trained = load_task_model(store.get(version).path).predict(texts)
@@ -117,16 +124,19 @@ def test_custom_task_from_project_is_activated_and_becomes_a_results_column(home
         project.add_task("freshness", ["fresh", "spoiled"])
         import_labels(project, data, text_column="评价内容", label_column="freshness", task="freshness")
     assert run_cli(["train", "--project", str(proj), "--task", "freshness", "--mode", "quick"]) == 0
-    store = ModelStore()
+    store = ModelStore(project=proj)
     assert store.active_version() is None  # the sentiment model analysis uses is unchanged
     version = store.active_version("freshness")
     assert version is not None and store.get(version).task == "freshness"
 
     new_rows = _fruit(40, seed=99)
     sheet, got = _analyze_rows(home, new_rows)
+    assert "task:freshness" not in got[0]  # not this project: the model is offered, not imposed
+    sheet, got = _analyze_rows(home, new_rows, project=proj)
     assert len(got) == 40 and "task:freshness" in got[0]
     report = home / "report.xlsx"
-    assert run_cli(["analyze", str(sheet), "-o", str(report), "--threads", "2", "--lang", "en"]) == 0
+    assert run_cli(["analyze", str(sheet), "-o", str(report), "--threads", "2", "--lang", "en",
+                    "--project", str(proj)]) == 0
     import openpyxl
 
     wb = openpyxl.load_workbook(report, read_only=True)
@@ -138,7 +148,7 @@ def test_custom_task_from_project_is_activated_and_becomes_a_results_column(home
     assert set(answers) <= {"fresh", "spoiled", ""}
     truth = ["fresh" if r["label"] == "1" else "spoiled" for r in new_rows]
     assert np.mean([a == t for a, t in zip(answers, truth)]) > 0.75
-    assert run_cli(["models", "rollback", "--task", "freshness"]) == 0
+    assert run_cli(["models", "rollback", "--task", "freshness", "--project", str(proj)]) == 0
     assert store.active_version("freshness") is None
 
 
@@ -180,12 +190,12 @@ def test_aspect_polarity_labels_train_a_model_that_analysis_uses(home):
         import_labels(project, data, text_column="评价内容", label_column="方面", task="aspects")
         assert len(project.labels("aspects")) == len(labelled)
     assert run_cli(["train", "--project", str(proj), "--task", "aspects", "--mode", "quick", "--force"]) == 0
-    store = ModelStore()
+    store = ModelStore(project=proj)
     version = store.active_version("aspects")
     assert version is not None and store.active_version() is None
 
     new_rows = [r for r in _fruit(1500, seed=77) if lexicon.find(r["review"], "zh")][:40]
-    sheet, got = _analyze_rows(home, new_rows)
+    sheet, got = _analyze_rows(home, new_rows, project=proj)
     assert len(got) == 40 and "task:aspects" not in got[0]
     right = total = 0
     for g, r in zip(got, new_rows):
@@ -195,8 +205,9 @@ def test_aspect_polarity_labels_train_a_model_that_analysis_uses(home):
     assert total >= 30 and right / total > 0.7
     from core.task_models import active_task_models
 
-    assert [m.task for m in active_task_models(tasks=["aspects"])] == ["aspects"]
-    assert all(m.task != "aspects" for m in active_task_models())
+    assert [m.task for m in active_task_models(store=store, tasks=["aspects"])] == ["aspects"]
+    assert all(m.task != "aspects" for m in active_task_models(store=store))
+    assert active_task_models(tasks=["aspects"]) == []  # no project: nothing of the owner's
     # the analysis really took the mention polarities from that model
     from core.analysis.insights import analyze_table
     from core.importer import read_reviews
