@@ -72,17 +72,19 @@ def no_dangling_jobs(qapp):
 
 
 @pytest.fixture
-def model(home, tiny_model, intent_cache) -> str:
-    """The tiny model imported into this test's model store and active."""
-    from core.model_store import ModelStore
+def model(home, tiny_model, intent_cache, monkeypatch) -> str:
+    """The tiny model as the model analysis uses, without activating anything: models belong
+    to a project now, and the bundled default is what a project without its own model runs.
+    ``REVIEWLENS_DEFAULT_MODEL`` points the bundled default at the tiny model; job processes
+    ('spawn') inherit ``os.environ``, so they load it too. Returns its version."""
+    from core.engine import active_model_dir, read_manifest
 
     (home / "cache").mkdir(exist_ok=True)
     for f in intent_cache.iterdir():
         shutil.copy(f, home / "cache" / f.name)
-    store = ModelStore()
-    version = store.import_folder(tiny_model).version
-    store.activate(version)
-    return version
+    monkeypatch.setenv("REVIEWLENS_DEFAULT_MODEL", str(tiny_model))
+    assert active_model_dir() == tiny_model
+    return str(read_manifest(tiny_model)["version"])
 
 
 @pytest.fixture
