@@ -33,19 +33,50 @@ CACHE_SCHEMA = 4  # 3: reviews gain 'topic', fix_list gains 'topic'; 4: frames a
 _engines: dict[tuple, Any] = {}
 
 
-def get_engine(device: str = "auto", threads: int | None = None):
-    """The Engine of the active model, cached per (model folder, device, threads).
+def get_engine(project_path: Path | str | None, device: str = "auto", threads: int | None = None,
+               fast: bool = False):
+    """The Engine of ``project_path``'s active sentiment model (models belong to a project),
+    else the bundled one; cached per (model folder, device, threads, fast).
 
-    Called from the heavy pool's single thread only (see ``gui.workers.heavy_pool``).
+    ``fast``: the transformer alone, without the default model's n-gram blend. Called from
+    the heavy pool's single thread or a job process only (see ``gui.workers.heavy_pool``).
     """
     from core.engine import active_model_dir, load_engine
 
-    model_dir = active_model_dir()
-    key = (str(model_dir), device, threads)
+    model_dir = active_model_dir(project_path)
+    key = (str(model_dir), device, threads, bool(fast))
     if key not in _engines:
         _engines.clear()
-        _engines[key] = load_engine(model_dir, device=device, threads=threads)
+        _engines[key] = load_engine(model_dir, device=device, threads=threads, blend=not fast)
     return _engines[key]
+
+
+def project_store(project_path: Path | str):
+    """The model store as ``project_path`` sees it: its own active version per task."""
+    from core.model_store import ModelStore
+
+    return ModelStore(project=project_path)
+
+
+def model_origin(project_path: Path | str | None, engine) -> str:
+    """"project" when ``engine`` runs a model trained for (and active in) this project, else "bundled"."""
+    from core.engine import bundled_model_dir
+
+    try:
+        bundled = Path(engine.model_dir).resolve() == bundled_model_dir().resolve()
+    except OSError:
+        bundled = True
+    return "bundled" if bundled or project_path is None else "project"
+
+
+def _analyse(project_path: Path, table, engine, *, progress: Progress, cancel: CancelToken):
+    """``analyze_table`` with the project's own task models, its method noting which model ran."""
+    from core.analysis.insights import analyze_table
+
+    insights = analyze_table(table, engine, progress=progress, cancel=cancel, store=project_store(project_path))
+    insights.method = {**(insights.method or {}), "model_origin": model_origin(project_path, engine),
+                       "blend": bool(getattr(engine, "blended", False))}
+    return insights
 
 
 def last_device() -> str | None:
@@ -188,7 +219,7 @@ def read_table(source: Path | str, *, sheet: str | None, columns: dict[str, str 
 
 def import_and_analyse(project_path: Path, source: Path, *, sheet: str | None, columns: dict[str, str | None],
                        device: str, threads: int | None, progress: Progress, cancel: CancelToken,
-                       table: Any = None):
+                       table: Any = None, fast: bool = False):
     """Read a spreadsheet, add its reviews to the project, analyse them, store predictions.
 
     Returns the Insights (its ``reviews`` gain a ``review_id`` column). Into an empty
@@ -198,7 +229,6 @@ def import_and_analyse(project_path: Path, source: Path, *, sheet: str | None, c
     dashboard and its cache cover the whole project, not only the last file (a cancel during
     that analysis keeps the added reviews; the next open analyses them).
     """
-    from core.analysis.insights import analyze_table
     from core.project import Project
 
     if table is None:
@@ -207,15 +237,15 @@ def import_and_analyse(project_path: Path, source: Path, *, sheet: str | None, c
     with Project.open(project_path, readonly=True) as project:
         earlier = project.review_count()
     progress(0.1, "Loading the model")
-    engine = get_engine(device, threads)
+    engine = get_engine(project_path, device, threads, fast)
     cancel.check()
     if earlier:
         with Project.open(project_path, lock=False) as project:  # the window holds the lock for us
             project.add_reviews(table, source_path=source, sheet=table.sheet, column_mapping=table.columns,
                                 progress=wrap_progress(progress, 0.1, 0.15), cancel=cancel)
             table = project_table(project)
-    insights = analyze_table(table, engine, progress=wrap_progress(progress, 0.15 if earlier else 0.12, 0.9),
-                             cancel=cancel)
+    insights = _analyse(project_path, table, engine, progress=wrap_progress(progress, 0.15 if earlier else 0.12, 0.9),
+                        cancel=cancel)
     with Project.open(project_path, lock=False) as project:
         if earlier:
             insights.reviews["review_id"] = pd.array(insights.reviews["row"], dtype="Int64")
@@ -267,9 +297,8 @@ def cached_insights(project_path: Path, *, progress: Progress, cancel: CancelTok
 
 
 def open_or_analyse(project_path: Path, *, reanalyse: bool, device: str, threads: int | None,
-                    progress: Progress, cancel: CancelToken):
+                    progress: Progress, cancel: CancelToken, fast: bool = False):
     """Cached insights of a project, else a fresh analysis of the reviews it holds (None if empty)."""
-    from core.analysis.insights import analyze_table
     from core.project import Project
 
     with Project.open(project_path, readonly=True) as project:
@@ -282,8 +311,8 @@ def open_or_analyse(project_path: Path, *, reanalyse: bool, device: str, threads
             return None
         table = project_table(project)
     progress(0.02, "Loading the model")
-    engine = get_engine(device, threads)
-    insights = analyze_table(table, engine, progress=wrap_progress(progress, 0.05, 0.95), cancel=cancel)
+    engine = get_engine(project_path, device, threads, fast)
+    insights = _analyse(project_path, table, engine, progress=wrap_progress(progress, 0.05, 0.95), cancel=cancel)
     insights.reviews["review_id"] = pd.array(insights.reviews["row"], dtype="Int64")
     with Project.open(project_path, lock=False) as project:  # the window holds the lock for us
         _store_predictions(project, insights, engine.version)
@@ -292,7 +321,8 @@ def open_or_analyse(project_path: Path, *, reanalyse: bool, device: str, threads
 
 
 def labeling_queue(project_path: Path, task: str, *, n: int, device: str, threads: int | None,
-                   progress: Progress, cancel: CancelToken, pool: int = 2000, seed: int = 0) -> pd.DataFrame:
+                   progress: Progress, cancel: CancelToken, pool: int = 2000, seed: int = 0,
+                   fast: bool = False) -> pd.DataFrame:
     """The next ``n`` reviews to label for ``task`` (active learning over a bounded candidate pool).
 
     Returns columns id, text, rating, guess, confidence (guess only for the model's own task).
@@ -311,7 +341,7 @@ def labeling_queue(project_path: Path, task: str, *, n: int, device: str, thread
     if len(frame) > pool:  # bound the model pass: a random slice is a fair candidate pool
         frame = frame.sample(pool, random_state=seed).sort_values("id")
     frame = frame.reset_index(drop=True)
-    engine = get_engine(device, threads)
+    engine = get_engine(project_path, device, threads, fast)
     # Reviews already labelled go through the model too (never picked): their labels tell the
     # selection which classes are in use and which are short, and keep picks away from them.
     value_of = dict(zip(given["review_id"], given["value"]))
@@ -344,15 +374,17 @@ def train_job(texts: list[str], labels: list[str], *, task: str, label_names: li
 
 def train_project_job(project_path: Path, *, task: str, mode: str, progress: Progress, cancel: CancelToken) -> Any:
     """The training wizard's job: the project's labels for ``task`` read and shaped as the CLI
-    does (``core.cli_train.labelled_from_project``), then single- or multi-label training."""
+    does (``core.cli_train``), then single- or multi-label training based on (and compared
+    with) the project's own active model, as ``main.py train --project`` does."""
     from core.cli_train import labelled_from_project
+    from core.engine import active_model_dir
     from core.training import train_model
     from core.training_multi import train_multilabel_model
 
     texts, labels, names, multi = labelled_from_project(Path(project_path), task)
     trainer = train_multilabel_model if multi else train_model
-    return trainer(texts, labels, task=task, label_names=names, mode=mode, base_dir=None, progress=progress,
-                   cancel=cancel, seed=0)
+    return trainer(texts, labels, task=task, label_names=names, mode=mode, base_dir=active_model_dir(project_path),
+                   progress=progress, cancel=cancel, seed=0, store=project_store(project_path))
 
 
 def write_report_job(insights, path: Path, *, lang: str, mask: bool, sheets: list[str],
