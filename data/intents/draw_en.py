@@ -35,12 +35,26 @@ SDIST = "vaderSentiment-3.3.2.tar.gz"
 KEYWORDS = [r"\?", r"\bshould", r"\bwish", r"\breturn", r"\brefund", r"\bexchang", r"\bagain\b",
             r"\breorder", r"\banother one", r"\bship", r"\bdeliver", r"\barriv", r"\bpackag",
             r"\bmoney back", r"\bsen[dt] (it |them )?back", r"\breplac", r"\bbuy another",
-            r"\bbought another", r"\bcourier", r"\blate\b"]
+            r"\bbought another", r"\bcourier", r"\blate\b",
+            # second round, added after the first round gave few positives for the rare intents
+            r"would (be|have been) (nice|great|better|good|cool)", r"could have",
+            r"would have (liked|preferred)", r"\bif only", r"would like", r"\bimprov", r"\bplease",
+            r"\bneeds? to be", r"\bbought (two|2|3|three)", r"\bmore of", r"\bbuy more",
+            r"\border(ed)? more", r"\bmore than one", r"\banother (one|pair|unit|set)",
+            r"\bsecond (one|unit|pair)", r"\bthird (one|unit)", r"\bcollection",
+            r"\bpack(ing|ed)\b", r"\bparcel", r"\bdamag", r"\btorn\b", r"\bdays\b", r"\breceived",
+            r"\bmoney back", r"\bcredit",
+            r"\bback to (amazon|the store|creative|apex|nikon|canon|the seller)"]
 KW = re.compile("|".join(KEYWORDS), re.I)
 
 
 def sid(text):
     return hashlib.sha1(text.encode("utf-8")).hexdigest()[:12]
+
+
+def dedup_key(text):
+    """Near-duplicates (same words, different spacing/punctuation/case) count as one."""
+    return re.sub(r"[^a-z0-9]", "", text.lower())
 
 
 def clean(text):
@@ -104,8 +118,8 @@ def main():
     drawn, seen = [], set()
 
     def add(text, source):
-        if text not in seen:
-            seen.add(text)
+        if dedup_key(text) not in seen:
+            seen.add(dedup_key(text))
             drawn.append((sid(text), source, text))
 
     for text in rng.sample(amazon, N_AMAZON):
@@ -113,7 +127,7 @@ def main():
     for text in rng.sample(tshirt, N_TSHIRT):
         add(text, "absa_en_tshirt:random")
     for corpus, pool in (("vader_amazon", amazon), ("absa_en_tshirt", tshirt)):
-        extra = [t for t in pool if KW.search(t) and t not in seen]
+        extra = [t for t in pool if KW.search(t) and dedup_key(t) not in seen]
         rng.shuffle(extra)
         for text in extra:
             add(text, corpus + ":keyword")
