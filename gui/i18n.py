@@ -7,6 +7,8 @@ at run time rebuilds the main window's pages.
 """
 from __future__ import annotations
 
+from gui.i18n_models import MODEL_TEXTS
+
 LANGS = ("zh", "en")
 _lang = "en"
 
@@ -195,7 +197,10 @@ _T: dict[str, tuple[str, str]] = {
     "choose_task": ("选择任务", "Choose the task"),
     "choose_task_sub": ("用你的标注训练一个新模型。", "Train a new model from your labels."),
     "balance": ("标注数量与类别平衡", "Labels and class balance"),
-    "too_few": ("有些类别标注太少（少于 {n} 条），新模型可能不可靠。", "Some classes have fewer than {n} labels: the new model may be unreliable."),
+    "too_few": ("这些类别的标注少于 {n} 条：{c}。可以训练并查看新模型，但每个已标注的类别都达到 {n} 条后才能启用。",
+                "Fewer than {n} labels for: {c}. The new model can be trained and inspected, but activated only "
+                "once every labelled class has {n}."),
+    "none_for": ("还没有这些类别的标注：{c}。", "No labels yet for: {c}."),
     "cannot_train": ("至少需要两个类别各有 2 条标注。", "At least two classes need 2 labels each."),
     "balance_ok": ("数量足够。", "Enough labels."),
     "mode": ("训练方式", "Training mode"),
@@ -221,8 +226,9 @@ _T: dict[str, tuple[str, str]] = {
                       "First model for this task: accuracy {acc}, macro-F1 {new} on {n} held-out reviews."),
     "activate": ("启用新模型", "Activate"),
     "discard": ("放弃", "Discard"),
-    "activate_anyway": ("新模型不如当前模型。仍要启用吗？", "The new model is worse than the current one. Activate it anyway?"),
-    "activated": ("已启用 {v}", "Activated {v}"),
+    "activate_anyway": ("没有证据表明新模型比当前模型更好。仍要启用吗？",
+                        "The new model has not been shown to be better than the current one. Activate it anyway?"),
+    "activated": ("已为本项目启用 {v}", "Activated {v} for this project"),
     "discarded": ("已放弃新模型", "New model discarded"),
     "no_training": ("此版本没有训练模块（core/training.py 尚未提供）。", "Retraining is not available in this build (core/training.py is missing)."),
     # model manager
@@ -288,6 +294,7 @@ _T: dict[str, tuple[str, str]] = {
     "term_added": ("已把“{t}”加入 {a}", "Added '{t}' to {a}"),
     "reapply": ("重新分析以应用", "Re-analyse to apply"),
 }
+_T.update(MODEL_TEXTS)
 
 
 # intents (core.analysis.intents.INTENTS) by their keys

@@ -1,43 +1,31 @@
 """Training wizard: task -> label counts and balance -> quick/full -> progress -> results.
 
-Built against ``core.training.train_model`` (planned API: texts, labels, task, label_names,
-mode, base_dir, progress, cancel, seed -> TrainResult with metrics_new, metrics_current,
-verdict, better, staging_dir). The labels are read on the GUI thread (a small query); the
-training runs in a job process (``ProcessWorker``: torch would starve the event loop). A
-model that is not better needs an explicit "activate anyway" confirmation.
+Models belong to a project: training starts from, and is compared with, the open project's
+active model (``gui.session.train_project_job``), and Activate makes the new version active
+for this project only (``ModelStore(project=...)``), for every task: analysis uses the
+project's active model of each task. The labels are read on the GUI thread (a small query);
+the training runs in a job process (``ProcessWorker``: torch would starve the event loop).
+A model that is not shown to be better needs an explicit "activate anyway" confirmation;
+one with too few labels of some class cannot be activated at all (core's rule). After an
+activation the wizard offers to re-analyse the project with the new model.
 """
 from __future__ import annotations
 
 import shutil
 from pathlib import Path
-from typing import Any
 
 from PySide6.QtWidgets import (QButtonGroup, QComboBox, QHBoxLayout, QLabel, QMessageBox, QProgressBar, QPushButton,
-                               QRadioButton, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget, QWizard,
+                               QRadioButton, QTableWidget, QVBoxLayout, QWidget, QWizard,
                                QWizardPage)
 
-from gui.messages import show_error
+from core.evaluation import MIN_TO_ACTIVATE
 from gui.i18n import label_name, task_name, tr
+from gui.messages import show_error
 from gui.session import train_project_job
+from gui.training_results import ResultsPage, make_table
 from gui.workers import Eta, JobSlot, ProcessWorker, percent, progress_line
 
-MIN_PER_CLASS = 10
-
-
-def _table(headers: list[str], rows: list[list[str]], name: str) -> QTableWidget:
-    t = QTableWidget(len(rows), len(headers))
-    t.setObjectName(name)
-    t.setHorizontalHeaderLabels(headers)
-    t.verticalHeader().setVisible(False)
-    t.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
-    for r, row in enumerate(rows):
-        for c, v in enumerate(row):
-            t.setItem(r, c, QTableWidgetItem(v))
-    t.resizeColumnsToContents()
-    t.resizeRowsToContents()
-    # show every row: these tables are small and a scroll bar hides the figures that matter
-    t.setFixedHeight(t.horizontalHeader().height() + sum(t.rowHeight(r) for r in range(len(rows))) + 4)
-    return t
+MIN_PER_CLASS = MIN_TO_ACTIVATE  # below this a labelled class blocks activation (core.evaluation)
 
 
 class TaskPage(QWizardPage):
@@ -77,8 +65,9 @@ class BalancePage(QWizardPage):
         total = max(sum(counts.values()), 1)
         if self.table is not None:
             self.table.deleteLater()
-        self.table = _table([tr("label"), "n", "%"], [[tr(n), str(counts.get(n, 0)), f"{counts.get(n, 0) / total:.0%}"]
-                                                     for n in names], "balance_table")
+        self.table = make_table([tr("label"), "n", "%"],
+                                [[label_name(task, n), str(counts.get(n, 0)), f"{counts.get(n, 0) / total:.0%}"]
+                                 for n in names], "balance_table")
         self.layout_.addWidget(self.table)
         self.layout_.addWidget(self.warning)
         usable = [n for n in names if counts.get(n, 0) >= 2]
@@ -86,7 +75,12 @@ class BalancePage(QWizardPage):
         if not self.ok:
             self.warning.setText("⚠ " + tr("cannot_train"))
         elif any(counts.get(n, 0) < MIN_PER_CLASS for n in names):
-            self.warning.setText("⚠ " + tr("too_few", n=MIN_PER_CLASS))
+            short = [label_name(task, n) for n in names if 0 < counts.get(n, 0) < MIN_PER_CLASS]
+            unlabelled = [label_name(task, n) for n in names if not counts.get(n, 0)]
+            text = tr("too_few", n=MIN_PER_CLASS, c=", ".join(short)) if short else ""
+            if unlabelled:
+                text = (text + " " if text else "") + tr("none_for", c=", ".join(unlabelled))
+            self.warning.setText("⚠ " + text)
         else:
             self.warning.setText(tr("balance_ok"))
         self.completeChanged.emit()
@@ -174,87 +168,6 @@ class ProgressPage(QWizardPage):
         return self.result is not None
 
 
-def _f(x: Any) -> str:
-    return f"{x:.3f}" if isinstance(x, (int, float)) else "–"
-
-
-class ResultsPage(QWizardPage):
-    def __init__(self, wiz: "TrainingWizard") -> None:
-        super().__init__()
-        self.wiz = wiz
-        self.setTitle(tr("results"))
-        self.setSubTitle(tr("results_sub"))
-        self.layout_ = QVBoxLayout(self)
-        self.verdict = QLabel("")
-        self.verdict.setObjectName("verdict")
-        self.verdict.setWordWrap(True)
-        self.layout_.addWidget(self.verdict)
-        self.tables = QVBoxLayout()
-        self.layout_.addLayout(self.tables)
-        row = QHBoxLayout()
-        self.activate_button = QPushButton(tr("activate"))
-        self.activate_button.setObjectName("train_activate")
-        self.activate_button.clicked.connect(lambda: self.wiz.activate())
-        self.discard_button = QPushButton(tr("discard"))
-        self.discard_button.setObjectName("train_discard")
-        self.discard_button.clicked.connect(self.wiz.discard)
-        row.addWidget(self.activate_button)
-        row.addWidget(self.discard_button)
-        row.addStretch(1)
-        self.layout_.addLayout(row)
-        self.decided = False
-
-    def initializePage(self) -> None:  # noqa: N802
-        result = self.wiz.progress_page.result
-        while self.tables.count():
-            w = self.tables.takeAt(0).widget()
-            if w:
-                w.deleteLater()
-        new, cur = result.metrics_new or {}, result.metrics_current or {}
-        self.verdict.setText(("✔ " if result.better else "⚠ ") + self._verdict(result, new, cur))
-        self.verdict.setToolTip(str(result.verdict))  # core's own wording (English)
-        self.tables.addWidget(_table([tr("metric"), tr("new_model"), tr("current_model")],
-                                     [[tr(k), _f(new.get(k)), _f(cur.get(k))] for k in ("accuracy", "macro_f1")],
-                                     "metrics_table"))
-        task = self.wiz.task()
-        labels = list(new.get("labels") or self.wiz.host.project.task(task).labels)
-        pn, pc = new.get("per_class") or {}, cur.get("per_class") or {}
-
-        def f1(d: dict, label: str) -> Any:
-            v = d.get(label)
-            return v.get("f1") if isinstance(v, dict) else v
-
-        self.tables.addWidget(QLabel(tr("per_class")))
-        self.tables.addWidget(_table([tr("label"), tr("new_model"), tr("current_model")],
-                                     [[label_name(task, l), _f(f1(pn, l)), _f(f1(pc, l))] for l in labels],
-                                     "per_class_table"))
-        confusion = new.get("confusion")
-        if confusion:
-            self.tables.addWidget(QLabel(tr("confusion")))
-            names = [label_name(task, l) for l in labels]
-            t = _table(names, [[str(v) for v in row] for row in confusion], "confusion_table")
-            t.setVerticalHeaderLabels(names)
-            t.verticalHeader().setVisible(True)
-            self.tables.addWidget(t)
-
-    @staticmethod
-    def _verdict(result, new: dict, cur: dict) -> str:
-        """core.training's verdict is English; in Chinese, say the same from the same figures."""
-        from gui.i18n import language
-
-        if language() == "en":
-            return str(result.verdict)
-        n = getattr(result, "n_eval", new.get("n", ""))
-        if not cur:
-            return tr("verdict_first", acc=f"{new.get('accuracy', 0):.0%}", new=f"{new.get('macro_f1', 0):.2f}", n=n)
-        d = new.get("macro_f1", 0) - cur.get("macro_f1", 0)
-        key = "verdict_better" if d > 0.01 else "verdict_same" if d >= -0.01 else "verdict_worse"
-        return tr(key, new=f"{new.get('macro_f1', 0):.2f}", cur=f"{cur.get('macro_f1', 0):.2f}", n=n)
-
-    def isComplete(self) -> bool:  # noqa: N802
-        return self.decided
-
-
 class TrainingWizard(QWizard):
     def __init__(self, host, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -279,30 +192,44 @@ class TrainingWizard(QWizard):
         return "full" if self.mode_page.full.isChecked() else "quick"
 
     def activate(self, *, confirm_worse: bool | None = None) -> str | None:
-        """Store the new model and make it active; a worse one needs confirmation."""
+        """Store the new model and make it this project's active model of its task (any task:
+        analysis uses the project's active model of each). Never with too few labels (core
+        refuses, even forced); one not shown to be better needs confirmation."""
         from core.errors import UserError
         from core.model_store import ModelStore
+        from core.training import should_activate
 
         result = self.progress_page.result
+        if not result.activatable:
+            return None
         if not result.better:
             ok = confirm_worse if confirm_worse is not None else QMessageBox.question(
                 self, tr("activate"), tr("activate_anyway")) == QMessageBox.StandardButton.Yes
             if not ok:
                 return None
+        if not should_activate(result, force=True):
+            return None
         try:
-            # Analysis runs the active model, so only a sentiment model becomes active; a custom
-            # task's model is stored (and listed) without replacing it.
-            make_active = self.task() == "sentiment"
-            version = ModelStore().add(Path(result.staging_dir), activate=make_active)
-            self.host.project.record_model_version(version.version, task=self.task(), path=version.path,
-                                                   metrics=result.metrics_new or {}, active=make_active)
+            version = ModelStore(project=self.host.project_path).add(Path(result.staging_dir), activate=True)
+            self.host.project.record_model_version(
+                version.version, task=self.task(), path=version.path, active=True,
+                metrics={"new": result.metrics_new or {}, "current": result.metrics_current})
         except UserError as exc:
             show_error(self, exc.message)
             return None
         self.activated_version = version.version
         self.results_page.verdict.setText(tr("activated", v=version.version))
         self._decided()
+        self._offer_reanalysis()
         return version.version
+
+    def _offer_reanalysis(self) -> None:
+        """The dashboard still shows the old model's answers: offer to re-analyse now."""
+        reanalyse = getattr(self.host, "load_insights", None)
+        if reanalyse is None or getattr(self.host, "project", None) is None:
+            return
+        if QMessageBox.question(self, tr("reanalyse"), tr("reanalyse_now")) == QMessageBox.StandardButton.Yes:
+            reanalyse(reanalyse=True)
 
     def discard(self) -> None:
         result = self.progress_page.result

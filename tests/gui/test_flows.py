@@ -168,15 +168,15 @@ def test_labeling_keys_undo_persist(qtbot, window, analysed_project):
     qtbot.waitUntil(lambda: bool(page.findChildren(QMessageBox, "shortcut_sheet")), timeout=2000)
 
 
-def _label_some(path: Path, insights) -> None:
+def _label_some(path: Path, insights, negative: int = 20, positive: int = 20) -> None:
+    """Label by star rating: 1-3 stars negative, 4-5 positive (20 each: enough to activate)."""
     from core.project import Project
 
-    r = insights.reviews
+    r = insights.reviews.dropna(subset=["review_id"])
     with Project.open(path) as project:
-        pairs = []
-        for label in ("negative", "positive"):
-            ids = r[(r["sentiment"] == label) & r["review_id"].notna()]["review_id"].head(12)
-            pairs += [(int(i), label) for i in ids]
+        pairs = [(int(i), "negative") for i in r[r["rating"] <= 3]["review_id"].head(negative)]
+        pairs += [(int(i), "positive") for i in r[r["rating"] >= 4]["review_id"].head(positive)]
+        assert len(pairs) == negative + positive
         project.set_labels("sentiment", pairs)
 
 
@@ -188,12 +188,14 @@ def test_train_activate_then_rollback(qtbot, window, analysed_project, model, mo
     _label_some(path, insights)
     assert window.open_project(path)
     qtbot.waitUntil(lambda: window.insights is not None, timeout=30000)
-    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Yes)
+    asked = []
+    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: (asked.append(a[2]), QMessageBox.StandardButton.Yes)[1])
     wiz = window.training_wizard()
     assert wiz.task() == "sentiment"
     wiz.next()
-    # neutral has no labels: trainable (two classes) but warned about
-    assert wiz.balance_page.isComplete() and "fewer than 10" in wiz.balance_page.warning.text()
+    # neutral has no labels: trainable (two classes) but said
+    assert wiz.balance_page.isComplete() and "No labels yet for: neutral" in wiz.balance_page.warning.text()
+    assert "Fewer than" not in wiz.balance_page.warning.text()  # 20 of each labelled class: enough
     wiz.next()
     assert wiz.mode() == "quick"
     wiz.next()
@@ -203,23 +205,28 @@ def test_train_activate_then_rollback(qtbot, window, analysed_project, model, mo
 
     assert wiz.findChild(QTableWidget, "metrics_table").rowCount() == 2
     assert wiz.findChild(QTableWidget, "confusion_table").rowCount() == 3
+    assert wiz.results_page.activate_button.isEnabled()
     qtbot.mouseClick(wiz.results_page.activate_button, Qt.MouseButton.LeftButton)
-    store = ModelStore()
+    store = ModelStore(project=path)
     new = wiz.activated_version
     assert new and store.active_version() == new and new != model
+    assert ModelStore().active_version() is None  # nothing global: the model is this project's
     assert _db(path, "SELECT version, active FROM model_versions") == [(new, 1)]
+    assert asked[-1] == "Re-analyse the project's reviews with the new model now?"
+    qtbot.waitUntil(lambda: window.insights is not None and window.insights.method["model_version"] == new,
+                    timeout=60000)
     wiz.accept()
 
-    manager = ModelManager(parent=window)
+    manager = ModelManager(parent=window, store=store)
     qtbot.addWidget(manager)
     names = [manager.table.item(r, 1).text() for r in range(manager.table.rowCount())]
-    assert new in names and model in names
+    assert new in names
     active_row = names.index(new)
     assert manager.table.item(active_row, 0).text() == "●"
     manager.table.selectRow(active_row)
     assert not manager.buttons["delete"].isEnabled()  # never the active one
     qtbot.mouseClick(manager.buttons["rollback"], Qt.MouseButton.LeftButton)
-    assert store.active_version() == model
+    assert store.active_version() is None  # back to the bundled model, for this project
     manager.table.selectRow(names.index(new))
     manager.delete(confirm=False)
     assert new not in [v.version for v in store.versions()]

@@ -34,8 +34,9 @@ def test_import_label_train_with_real_model(qtbot, zh_csv, tmp_path, monkeypatch
     assert ins.method["model_version"] == bundled_model_dir().name or ins.method["model_version"]
     counts = ins.sentiment_counts()
     assert counts["negative"] > 5 and counts["positive"] > 5  # the real model, on real reviews
-    r = ins.reviews
-    pairs = [(int(i), s) for s in ("negative", "positive") for i in r[(r["sentiment"] == s)]["review_id"].dropna().head(10)]
+    r = ins.reviews.dropna(subset=["review_id"])  # by stars: 20 of each, enough to activate
+    pairs = [(int(i), "negative") for i in r[r["rating"] <= 3]["review_id"].head(20)]
+    pairs += [(int(i), "positive") for i in r[r["rating"] >= 4]["review_id"].head(20)]
     w.project.set_labels("sentiment", pairs)
     monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Yes)
     tw = w.training_wizard()
@@ -44,6 +45,6 @@ def test_import_label_train_with_real_model(qtbot, zh_csv, tmp_path, monkeypatch
     tw.next()
     qtbot.waitUntil(lambda: tw.currentPage() is tw.results_page, timeout=600000)
     qtbot.mouseClick(tw.results_page.activate_button, Qt.MouseButton.LeftButton)
-    assert ModelStore().active_version() == tw.activated_version
+    assert tw.activated_version and ModelStore(project=w.project_path).active_version() == tw.activated_version
     tw.accept()
     w.close()
