@@ -322,7 +322,7 @@ class MainWindow(QMainWindow):
     def model_manager(self):
         from gui.model_manager import ModelManager
 
-        return self._dialog(ModelManager(parent=self))
+        return self._dialog(ModelManager(parent=self, project=self.project_path))
 
     def tasks_dialog(self):
         from gui.tasks_dialog import TasksDialog

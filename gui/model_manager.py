@@ -1,6 +1,16 @@
-"""Model manager: stored versions (date, task, data size, metrics); activate, roll back,
-delete (never the active one), export to / import from a folder."""
+"""Model manager: stored versions (date, task, data size, figure); activate, roll back,
+delete (never the active one), export to / import from a folder.
+
+Models belong to a project: the manager opens for the current project
+(``ModelStore(project=...)``), marks the versions active in THAT project, "Use for this
+project" activates for it only, and Roll back steps back through its own history of the
+selected row's task. Without an open project it lists every stored version, and activation
+and rollback are off (core refuses them). The figure column is the same one the training
+wizard shows (``gui.model_figures``: the manifest's macro-F1 and its n).
+"""
 from __future__ import annotations
+
+from pathlib import Path
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (QAbstractItemView, QDialog, QFileDialog, QHBoxLayout, QLabel, QMessageBox, QPushButton,
@@ -10,32 +20,27 @@ from core.errors import UserError
 from core.model_store import ModelStore
 from gui.messages import show_error
 from gui.i18n import task_name, tr
+from gui.model_figures import figure_text
 from gui.settings import set_setting, setting
 
-_COLS = ("col_active", "col_version", "col_created", "col_task", "col_data", "col_metrics")
+_COLS = ("col_active_here", "col_version", "col_created", "col_task", "col_data", "col_metrics")
+SENTIMENT = "sentiment"
 
 
 def _last_folder() -> str:
-    from pathlib import Path
-
     return str(setting("paths/models", "") or Path.home())
 
 
-def _metrics_text(metrics: dict) -> str:
-    if isinstance(metrics.get("new"), dict):  # core.training writes {"new": ..., "current": ...}
-        metrics = metrics["new"]
-    parts = []
-    for key in ("accuracy", "macro_f1"):
-        if isinstance(metrics.get(key), (int, float)):
-            parts.append(f"{tr(key)} {metrics[key]:.3f}")
-    return ", ".join(parts)
-
-
 class ModelManager(QDialog):
-    def __init__(self, parent: QWidget | None = None, store: ModelStore | None = None) -> None:
+    def __init__(self, parent: QWidget | None = None, store: ModelStore | None = None, *,
+                 project: Path | str | None = None) -> None:
+        """``project``: whose models to show as active (default: the parent window's open project)."""
         super().__init__(parent)
-        self.store = store or ModelStore()
-        self.setWindowTitle(tr("models_title"))
+        if project is None and store is None:
+            project = getattr(parent, "project_path", None)
+        self.store = store or ModelStore(project=project)
+        self.project = self.store.project
+        self.setWindowTitle(tr("models_title_project", p=self.project.stem) if self.project else tr("models_title"))
         self.setObjectName("model_manager")
         self.resize(820, 380)
         layout = QVBoxLayout(self)
@@ -64,18 +69,26 @@ class ModelManager(QDialog):
             self.buttons[key] = b
             row.addWidget(b)
         layout.addLayout(row)
+        self.buttons["activate"].setText(tr("use_for_project"))
+        if self.project is None:
+            self.message.setText(tr("models_no_project"))
+            for key in ("activate", "rollback"):
+                self.buttons[key].setToolTip(tr("need_project_tip"))
+        else:
+            self.info = tr("models_for_project", p=self.project.name)
+            self.message.setText(self.info)
         self.refresh()
 
     def refresh(self) -> None:
         self.versions = self.store.versions()
         active = self.store.active_version()
         self.table.setRowCount(len(self.versions) + 1)
-        rows = [(active is None, tr("bundled"), "", tr("sentiment"), "", "", None)]
+        rows = [(self.project is not None and active is None, tr("bundled"), "", tr("sentiment"), "", "", None)]
         for v in self.versions:
             data = v.manifest.get("data", {}) if isinstance(v.manifest.get("data"), dict) else {}
             size = v.metrics.get("n_train") or data.get("train") or data.get("train_examples_pool") or ""
             rows.append((v.is_active, v.version, v.created[:19].replace("T", " "), task_name(v.task), str(size),
-                         _metrics_text(v.metrics), v.version))
+                         figure_text(v.metrics), v.version))
         for r, (is_active, name, created, task, size, metrics, key) in enumerate(rows):
             for c, value in enumerate(("●" if is_active else "", name, created, task, size, metrics)):
                 item = QTableWidgetItem(value)
@@ -95,34 +108,59 @@ class ModelManager(QDialog):
         items = self.table.selectedItems()
         return items[0].data(Qt.ItemDataRole.UserRole) if items else None
 
+    def selected_task(self) -> str:
+        version = self.selected()
+        for v in self.versions:
+            if v.version == version:
+                return v.task
+        return SENTIMENT  # the bundled row, or nothing selected
+
     def _selection(self) -> None:
         version = self.selected()
-        active = self.store.active_version()
-        self.buttons["activate"].setEnabled(version is not None and version != active)
-        self.buttons["delete"].setEnabled(version is not None and version != active)
+        active = set(self.store.active_versions().values())
+        self.buttons["activate"].setEnabled(self.project is not None and version is not None and version not in active)
+        self.buttons["rollback"].setEnabled(self.project is not None)
+        self.buttons["delete"].setEnabled(version is not None and version not in active)
         self.buttons["export_folder"].setEnabled(version is not None)
 
-    def _run(self, action) -> None:
+    def _run(self, action) -> bool:
         try:
             action()
         except UserError as exc:
             show_error(self, exc.message)
-        self.refresh()
+            return False
+        finally:
+            self.refresh()
+        return True
 
     def activate(self) -> None:
         version = self.selected()
-        if version:
-            self._run(lambda: self.store.activate(version))
+        if version and self.project is not None and self._run(lambda: self.store.activate(version)):
+            self.message.setText(tr("activated", v=version))
+            self._offer_reanalysis()
 
     def rollback(self) -> None:
-        if self.store.active_version() is None:  # nothing before the bundled model: say so, change nothing
-            self.message.setText(tr("rollback_none"))
+        if self.project is None:
             return
-        before = self.store.active_version()
-        self._run(self.store.rollback)
-        after = self.store.active_version()
-        if after != before:
-            self.message.setText(tr("rolled_back", v=after or tr("bundled")))
+        task = self.selected_task()
+        before = self.store.active_version(task)
+        if before is None:  # nothing earlier: say so, change nothing
+            self.message.setText(tr("rollback_none") if task == SENTIMENT else
+                                 tr("rollback_none_task", t=task_name(task)))
+            return
+        if not self._run(lambda: self.store.rollback(task)):
+            return
+        after = self.store.active_version(task)
+        self.message.setText(tr("rolled_back", v=after or (tr("bundled") if task == SENTIMENT else "–")))
+        self._offer_reanalysis()
+
+    def _offer_reanalysis(self) -> None:
+        """The open project's dashboard shows the old model's answers: offer to re-analyse."""
+        host = self.parent()
+        if getattr(host, "project_path", None) is None or Path(host.project_path) != self.project:
+            return
+        if QMessageBox.question(self, tr("reanalyse"), tr("reanalyse_now")) == QMessageBox.StandardButton.Yes:
+            host.load_insights(reanalyse=True)
 
     def delete(self, *, confirm: bool = True) -> None:
         version = self.selected()

@@ -182,7 +182,6 @@ def _label_some(path: Path, insights, negative: int = 20, positive: int = 20) ->
 
 def test_train_activate_then_rollback(qtbot, window, analysed_project, model, monkeypatch):
     from core.model_store import ModelStore
-    from gui.model_manager import ModelManager
 
     path, insights = analysed_project
     _label_some(path, insights)
@@ -215,21 +214,27 @@ def test_train_activate_then_rollback(qtbot, window, analysed_project, model, mo
     assert asked[-1] == "Re-analyse the project's reviews with the new model now?"
     qtbot.waitUntil(lambda: window.insights is not None and window.insights.method["model_version"] == new,
                     timeout=60000)
+    figure = wiz.results_page.figure.text()
     wiz.accept()
 
-    manager = ModelManager(parent=window, store=store)
-    qtbot.addWidget(manager)
+    manager = window.model_manager()
+    assert manager.store.project == path and path.stem in manager.windowTitle()
     names = [manager.table.item(r, 1).text() for r in range(manager.table.rowCount())]
     assert new in names
     active_row = names.index(new)
     assert manager.table.item(active_row, 0).text() == "●"
+    assert figure.startswith("Macro-F1 ") and manager.table.item(active_row, 5).text() == figure  # the same figure
     manager.table.selectRow(active_row)
     assert not manager.buttons["delete"].isEnabled()  # never the active one
     qtbot.mouseClick(manager.buttons["rollback"], Qt.MouseButton.LeftButton)
     assert store.active_version() is None  # back to the bundled model, for this project
+    assert manager.table.item(0, 0).text() == "●"  # the bundled row
+    qtbot.waitUntil(lambda: window.insights is not None and window.insights.method["model_version"] == model,
+                    timeout=60000)  # re-analysed (answered Yes) with the bundled model again
     manager.table.selectRow(names.index(new))
     manager.delete(confirm=False)
     assert new not in [v.version for v in store.versions()]
+    manager.close()
 
 
 def test_export_report(qtbot, window, analysed_project, tmp_path):

@@ -134,10 +134,12 @@ def test_import_wizard_sku_followup_reply_title_rows_and_folder(qtbot, window, m
     again.reject()
 
 
-def test_model_manager_rollback_with_only_the_default_says_so_and_keeps_widths(qtbot, home):
+def test_model_manager_rollback_with_only_the_default_says_so_and_keeps_widths(qtbot, home, tmp_path):
+    from core.project import Project
     from gui.model_manager import ModelManager
 
-    manager = ModelManager()
+    Project.create(tmp_path / "shop.rlproj").close()
+    manager = ModelManager(project=tmp_path / "shop.rlproj")
     qtbot.addWidget(manager)
     manager.show()
     for c in range(manager.table.columnCount()):
