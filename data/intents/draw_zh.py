@@ -32,6 +32,13 @@ EXTRA = [
     ("repurchase", r"回购|再买|还会|下次还|再来|又买|第二次|再次", 50),
     ("logistics", r"快递|物流|发货|送货", 40),
 ]
+# second keyword round (step 5), added after steps 1-4 had been labelled by hand and gave
+# only 56 question and 80 logistics_problem positives: narrower patterns, same pooled texts
+EXTRA2 = [
+    ("question2", r"请问|怎么办|[吗呢][?？]|有没有人|哪位|谁知道", 100),
+    ("logistics2", r"(快递|物流|发货|送货|配送|到货).{0,8}(慢|晚|差|烂|破|坏|丢|没到|还没|不送)"
+                   r"|压坏|压烂|少发|发错|没收到|未收到", 40),
+]
 
 
 def sid(text):
@@ -111,7 +118,7 @@ def main():
     src_of = {}
     for t, s in pooled:
         src_of.setdefault(t, s)
-    for name, rx, n in EXTRA:
+    for name, rx, n in EXTRA + EXTRA2:
         pat = re.compile(rx)
         cands = sorted({t for t in src_of if pat.search(t) and len(t) <= MAX_LEN and sid(t) not in drawn})
         for t in rng.sample(cands, min(n, len(cands))):
