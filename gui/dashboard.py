@@ -31,6 +31,20 @@ def counts_text(insights) -> str:
     return tr("count_summary", n=f"{total:,}", a=f"{analysed:,}", s=f"{total - analysed:,}")
 
 
+def model_text(method: dict) -> str:
+    """Which model produced the figures: its version, bundled or trained for this project,
+    and fast mode when the transformer ran alone (from the analysis' own method record)."""
+    version = method.get("model_version")
+    if not version:
+        return ""
+    parts = [tr(f"origin_{method['model_origin']}")] if method.get("model_origin") in ("bundled", "project") else []
+    if method.get("fast"):
+        parts.append(tr("fast_note"))
+    sep = "，" if language() == "zh" else ", "
+    return tr("model_line", v=version, o=sep.join(parts)) if parts else tr("model_line", v=version, o="").replace(
+        " ()", "").replace("（）", "")
+
+
 class KpiTile(QPushButton):
     """A big figure with a caption; clicking it filters the browser."""
 
@@ -72,7 +86,14 @@ class Dashboard(QWidget):
         grid = QGridLayout(body)
         self.summary = QLabel("")
         self.summary.setObjectName("dash_summary")
-        grid.addWidget(self.summary, 0, 0, 1, 2)
+        self.model_line = QLabel("")
+        self.model_line.setObjectName("dash_model")
+        self.model_line.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        self.model_line.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        head = QHBoxLayout()
+        head.addWidget(self.summary, 1)
+        head.addWidget(self.model_line)
+        grid.addLayout(head, 0, 0, 1, 2)
 
         tiles = QHBoxLayout()
         self.tiles: dict[str, KpiTile] = {}
@@ -147,6 +168,7 @@ class Dashboard(QWidget):
         """No project data: every tile, chart and list empty (a new or switched project)."""
         self.insights = None
         self.summary.setText("")
+        self.model_line.setText("")
         for tile in self.tiles.values():
             tile.set_value("–")
         for chart in (self.split, self.aspects, self.products):
@@ -159,6 +181,7 @@ class Dashboard(QWidget):
         counts = insights.sentiment_counts()
         analysed = sum(counts.values())
         self.summary.setText(counts_text(insights))
+        self.model_line.setText(model_text(insights.method or {}))
         self.tiles["reviews"].set_value(f"{len(insights.reviews):,}")
         for p in POLARITIES:
             self.tiles[p].set_value(_pct(counts[p] / analysed) if analysed else "–")

@@ -69,13 +69,14 @@ def model_origin(project_path: Path | str | None, engine) -> str:
     return "bundled" if bundled or project_path is None else "project"
 
 
-def _analyse(project_path: Path, table, engine, *, progress: Progress, cancel: CancelToken):
-    """``analyze_table`` with the project's own task models, its method noting which model ran."""
+def _analyse(project_path: Path, table, engine, *, progress: Progress, cancel: CancelToken, fast: bool = False):
+    """``analyze_table`` with the project's own task models, its method noting which model ran
+    (the dashboard says so: version, bundled or trained for this project, fast mode)."""
     from core.analysis.insights import analyze_table
 
     insights = analyze_table(table, engine, progress=progress, cancel=cancel, store=project_store(project_path))
     insights.method = {**(insights.method or {}), "model_origin": model_origin(project_path, engine),
-                       "blend": bool(getattr(engine, "blended", False))}
+                       "blend": bool(getattr(engine, "blended", False)), "fast": bool(fast)}
     return insights
 
 
@@ -245,7 +246,7 @@ def import_and_analyse(project_path: Path, source: Path, *, sheet: str | None, c
                                 progress=wrap_progress(progress, 0.1, 0.15), cancel=cancel)
             table = project_table(project)
     insights = _analyse(project_path, table, engine, progress=wrap_progress(progress, 0.15 if earlier else 0.12, 0.9),
-                        cancel=cancel)
+                        cancel=cancel, fast=fast)
     with Project.open(project_path, lock=False) as project:
         if earlier:
             insights.reviews["review_id"] = pd.array(insights.reviews["row"], dtype="Int64")
@@ -312,7 +313,8 @@ def open_or_analyse(project_path: Path, *, reanalyse: bool, device: str, threads
         table = project_table(project)
     progress(0.02, "Loading the model")
     engine = get_engine(project_path, device, threads, fast)
-    insights = _analyse(project_path, table, engine, progress=wrap_progress(progress, 0.05, 0.95), cancel=cancel)
+    insights = _analyse(project_path, table, engine, progress=wrap_progress(progress, 0.05, 0.95), cancel=cancel,
+                        fast=fast)
     insights.reviews["review_id"] = pd.array(insights.reviews["row"], dtype="Int64")
     with Project.open(project_path, lock=False) as project:  # the window holds the lock for us
         _store_predictions(project, insights, engine.version)

@@ -59,9 +59,12 @@ def import_folder() -> Path:
 
 
 def engine_options() -> dict[str, Any]:
+    """Keyword arguments of every model job: device, threads and ``fast`` (the transformer
+    alone, without the default model's n-gram blend: ``load_engine(blend=not fast)``)."""
     threads = setting("engine/threads", 0)
     device = setting("engine/device", "auto")
-    return {"device": device if device in DEVICES else "auto", "threads": threads or None}
+    return {"device": device if device in DEVICES else "auto", "threads": threads or None,
+            "fast": bool(setting("engine/fast", False))}
 
 
 def recent_projects() -> list[str]:
@@ -77,7 +80,7 @@ def add_recent(path: str | Path) -> None:
 
 
 class SettingsDialog(QDialog):
-    """Interface language, device, threads, masking default, where projects and models live."""
+    """Interface language, device, threads, fast mode, masking default, where projects and models live."""
 
     def __init__(self, parent: QWidget | None = None, *, device_in_use: str | None = None) -> None:
         super().__init__(parent)
@@ -104,6 +107,10 @@ class SettingsDialog(QDialog):
         self.threads.setSpecialValueText(tr("threads_auto"))
         self.threads.setValue(int(setting("engine/threads", 0)))
         form.addRow(tr("threads"), self.threads)
+        self.fast = QCheckBox(tr("fast_mode"))
+        self.fast.setObjectName("fast_mode")
+        self.fast.setChecked(bool(setting("engine/fast", False)))
+        form.addRow("", self.fast)
         self.mask = QCheckBox(tr("mask_default"))
         self.mask.setChecked(bool(setting("report/mask", True)))
         form.addRow("", self.mask)
@@ -132,6 +139,7 @@ class SettingsDialog(QDialog):
         set_setting("ui/language", self.lang.currentData())
         set_setting("engine/device", self.device.currentData())
         set_setting("engine/threads", self.threads.value())
+        set_setting("engine/fast", self.fast.isChecked())
         set_setting("report/mask", self.mask.isChecked())
         if self.projects.text().strip():
             set_setting("paths/projects", self.projects.text().strip())

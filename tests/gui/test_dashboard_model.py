@@ -1,0 +1,70 @@
+"""The dashboard names the model behind its figures; fast mode is a setting (both languages,
+persisted) that every model job passes on as ``load_engine(blend=not fast)``."""
+from __future__ import annotations
+
+import pytest
+
+from gui.main_window import MainWindow
+from tests.gui.tiny_model import build_tiny_model
+
+
+@pytest.fixture
+def window(qtbot):
+    w = MainWindow()
+    qtbot.addWidget(w)
+    w.show()
+    yield w
+    w.close()
+
+
+def _reanalyse(qtbot, window):
+    window.insights = None
+    window.load_insights(reanalyse=True)
+    qtbot.waitUntil(lambda: window.insights is not None, timeout=60000)
+
+
+def test_dashboard_says_which_model_and_fast_mode(qtbot, window, analysed_project, model, tmp_path):
+    from core.model_store import ModelStore
+    from gui.settings import SettingsDialog, engine_options
+
+    path, _ = analysed_project
+    assert window.open_project(path)
+    qtbot.waitUntil(lambda: window.insights is not None, timeout=30000)
+    line = window.dashboard.model_line
+    assert line.text() == f"Model: {model} (bundled)"
+
+    dialog = SettingsDialog(window)
+    qtbot.addWidget(dialog)
+    assert dialog.fast.text() == "Fast mode (transformer only: faster, a few points less accurate)"
+    assert not dialog.fast.isChecked()
+    dialog.fast.setChecked(True)
+    window.apply_settings(dialog)
+    assert engine_options()["fast"] is True
+    assert SettingsDialog(window).fast.isChecked()  # persisted
+    _reanalyse(qtbot, window)
+    assert window.insights.method["fast"] is True
+    assert line.text() == f"Model: {model} (bundled, fast mode)"
+
+    own = ModelStore(project=path).add(build_tiny_model(tmp_path / "own", version="own"), activate=True).version
+    _reanalyse(qtbot, window)
+    assert line.text() == f"Model: {own} (trained for this project, fast mode)"
+
+
+def test_fast_mode_in_chinese_and_passed_to_load_engine(qtbot, home, model, monkeypatch):
+    import core.engine
+    from gui import session
+    from gui.i18n import set_language
+    from gui.settings import SettingsDialog
+
+    set_language("zh")
+    dialog = SettingsDialog()
+    qtbot.addWidget(dialog)
+    assert dialog.fast.text().startswith("快速模式（") and "transformer" not in dialog.fast.text().lower()
+    set_language("en")
+    seen = []
+    real = core.engine.load_engine
+    monkeypatch.setattr(core.engine, "load_engine", lambda d, **kw: (seen.append(kw["blend"]), real(d, **kw))[1])
+    session._engines.clear()
+    session.get_engine(None, "cpu", 1, True)
+    session.get_engine(None, "cpu", 1, False)
+    assert seen == [False, True]
