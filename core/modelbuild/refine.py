@@ -48,7 +48,7 @@ def shared_sample(pool: list[Example], *, n_zh: int, n_en: int, n_neutral: int, 
 
 
 def refine(*, work: Path, base: Path, out: Path, epochs: float = 2.0, lr: float = 4e-5, seed: int = 17,
-           n_zh: int = 8000, n_en: int = 3000, n_neutral: int = 1500, hand_repeat: int = 2,
+           n_zh: int = 8000, n_en: int = 3000, n_neutral: int = 1500, hand_repeat: int = 2, kl: float = 0.5,
            data_dir: Path | None = None, threads: int = 2, max_examples: int | None = None) -> Path:
     import torch
     import torch.nn.functional as F
@@ -58,8 +58,6 @@ def refine(*, work: Path, base: Path, out: Path, epochs: float = 2.0, lr: float 
     from core.modelbuild.build import BuildConfig, encode, predict_logits, train_loop
     from core.modelbuild.net import load_classifier
 
-    torch.set_num_threads(threads)
-    torch.manual_seed(seed)
     work.mkdir(parents=True, exist_ok=True)
     splits = build_splits(work, data_dir)
     banned = evaluation_keys()
@@ -70,6 +68,27 @@ def refine(*, work: Path, base: Path, out: Path, epochs: float = 2.0, lr: float 
     if max_examples:
         examples = examples[:max_examples]
     log(f"{len(shared):,} shared + {len(hand):,} hand-written x{hand_repeat} = {len(examples):,} examples")
+    recipe = {"epochs": epochs, "lr": lr, "seed": seed, "shared": len(shared), "handwritten": len(hand),
+              "hand_repeat": hand_repeat, "loss": f"hand-written: CE; shared: {1 - kl:.2f} CE + {kl:.2f} KL to "
+                                                  "the original student", "frozen": "embeddings"}
+    return refine_examples(examples, splits.val, work=work, base=base, out=out, epochs=epochs, lr=lr, seed=seed,
+                           kl=kl, threads=threads, recipe=recipe)
+
+
+def refine_examples(examples: list[Example], val: list[Example], *, work: Path, base: Path, out: Path,
+                    epochs: float, lr: float, seed: int, kl: float, threads: int, recipe: dict) -> Path:
+    """Fine-tune ``base``'s student on ``examples`` (sources starting with "handwritten" get
+    plain cross-entropy, the rest keep close to the original), export with ``val``."""
+    import torch
+    import torch.nn.functional as F
+    from tokenizers import Tokenizer
+
+    from core.modelbuild.build import BuildConfig, encode, predict_logits, train_loop
+    from core.modelbuild.net import load_classifier
+
+    torch.set_num_threads(threads)
+    torch.manual_seed(seed)
+    work.mkdir(parents=True, exist_ok=True)
     model, labels = load_classifier(base)
     assert list(labels) == list(LABELS), labels
     manifest = json.loads((base / "manifest.json").read_text(encoding="utf-8"))
@@ -82,23 +101,23 @@ def refine(*, work: Path, base: Path, out: Path, epochs: float = 2.0, lr: float 
     for name, p in model.named_parameters():
         p.requires_grad = not name.startswith("bert.embeddings.")
 
+    kl_weight = kl
+
     def loss_fn(logits, rows, _hidden, _mask):
         rows_t = torch.tensor(rows)
         ce = F.cross_entropy(logits, y[rows_t], reduction="none")
         kl = F.kl_div(F.log_softmax(logits, -1), F.softmax(original[rows_t], -1), reduction="none").sum(-1)
         hand_rows = is_hand[rows_t].float()
-        return (hand_rows * ce + (1 - hand_rows) * (0.5 * ce + 0.5 * kl)).mean()
+        return (hand_rows * ce + (1 - hand_rows) * ((1 - kl_weight) * ce + kl_weight * kl)).mean()
 
     cfg = BuildConfig()
     cfg.batch_size, cfg.seed, cfg.head_lr = 32, seed, 1e-3
     train_loop(model, ids, None, cfg=cfg, epochs=epochs, lr=lr, ckpt=work / "refine_ckpt", loss_fn=loss_fn)
-    recipe = {"epochs": epochs, "lr": lr, "seed": seed, "shared": len(shared), "handwritten": len(hand),
-              "hand_repeat": hand_repeat, "loss": "hand-written: CE; shared: 0.5 CE + 0.5 KL to the original student",
-              "frozen": "embeddings", "base_version": manifest.get("version")}
-    return export(model, tokenizer, splits, base_manifest=manifest, out=out, recipe=recipe, work=work)
+    recipe = {**recipe, "base_version": manifest.get("version")}
+    return export(model, tokenizer, val, base_manifest=manifest, out=out, recipe=recipe, work=work)
 
 
-def export(model, tokenizer, splits, *, base_manifest: dict, out: Path, recipe: dict, work: Path) -> Path:
+def export(model, tokenizer, val: list[Example], *, base_manifest: dict, out: Path, recipe: dict, work: Path) -> Path:
     import onnxruntime as ort
     import torch
 
@@ -107,8 +126,8 @@ def export(model, tokenizer, splits, *, base_manifest: dict, out: Path, recipe: 
     from core.modelbuild.net import export_onnx, quantize_int8, save_classifier
 
     max_length = int(base_manifest.get("max_length", 64))
-    val_ids = encode(tokenizer, [e.text for e in splits.val], max_length)
-    val_y = np.array([e.label for e in splits.val])
+    val_ids = encode(tokenizer, [e.text for e in val], max_length)
+    val_y = np.array([e.label for e in val])
     offset = fit_neutral_offset(predict_logits(model, val_ids)[0], val_y)
     with torch.no_grad():
         model.head.bias[NEU] += offset
@@ -164,11 +183,14 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--epochs", type=float, default=2.0)
     ap.add_argument("--lr", type=float, default=4e-5)
     ap.add_argument("--hand-repeat", type=int, default=2)
+    ap.add_argument("--kl", type=float, default=0.5, help="weight of the KL-to-itself term on shared texts")
+    ap.add_argument("--n-zh", type=int, default=8000, help="shared Chinese pos/neg examples mixed in")
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--max-examples", type=int, default=None, help="cut the data (smoke runs)")
     args = ap.parse_args(argv)
     refine(work=args.work, base=args.base, out=args.out, epochs=args.epochs, lr=args.lr,
-           hand_repeat=args.hand_repeat, threads=args.threads, max_examples=args.max_examples)
+           hand_repeat=args.hand_repeat, kl=args.kl, n_zh=args.n_zh, threads=args.threads,
+           max_examples=args.max_examples)
     return 0
 
 
