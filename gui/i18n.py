@@ -274,7 +274,8 @@ _T: dict[str, tuple[str, str]] = {
     "mask_default": ("导出时默认隐藏个人信息", "Mask personal data in reports by default"),
     "projects_dir": ("项目文件夹", "Projects folder"),
     "models_dir": ("模型文件夹", "Models folder"),
-    "restart_note": ("语言更改会立即生效。", "Language changes apply immediately."),
+    "restart_note": ("语言更改会立即生效；快速模式从下一次分析起生效。",
+                     "Language changes apply immediately; fast mode from the next analysis."),
     # tasks/lexicon
     "tasks_title": ("自定义任务与方面词", "Custom tasks and aspect terms"),
     "new_task": ("新任务", "New task"),

@@ -43,6 +43,19 @@ def _count_job(path: str, sheet: str | None, columns: dict[str, str | None], *, 
             "columns": dict(columns)}
 
 
+def import_note(note: str) -> str:
+    """core.importer's note (English) in the interface language; "" for the title-rows note,
+    which this page already says in its own line (``title_rows``)."""
+    import re
+
+    if " treated as title rows" in note:
+        return ""
+    found = re.match(r"date column '(.*)': only ([\d,]+) of ([\d,]+) filled cells are dates", note)
+    if found:
+        return tr("date_note", c=found.group(1), ok=found.group(2), n=found.group(3))
+    return note
+
+
 class FilePage(QWizardPage):
     def __init__(self, wizard: "ImportWizard") -> None:
         super().__init__()
@@ -123,6 +136,7 @@ class ColumnsPage(QWizardPage):
         layout.addWidget(self.title_rows)
         self.counts = QLabel(tr("counting"))
         self.counts.setObjectName("import_counts")
+        self.counts.setWordWrap(True)  # a long note must wrap, not run off the page
         layout.addWidget(self.counts)
         layout.addWidget(QLabel(tr("preview")))
         self.table = QTableWidget()
@@ -195,8 +209,8 @@ class ColumnsPage(QWizardPage):
         self.result = result
         text = tr("counts", rows=f"{result['rows']:,}", empty=result["empty"], dup=result["dup"], ph=result["ph"])
         # what was read but is likely wrong (a date column without dates): the owner can fix it here
-        notes = list(getattr(result["table"], "warnings", []))
-        self.counts.setText("\n".join([text, *(f"⚠ {n}" for n in notes)]))
+        notes = [import_note(n) for n in getattr(result["table"], "warnings", [])]
+        self.counts.setText("\n".join([text, *(f"⚠ {n}" for n in notes if n)]))
 
     def isComplete(self) -> bool:  # noqa: N802
         return self.loaded and self.combos["text"].currentData() is not None

@@ -47,7 +47,15 @@ def result_metrics(result) -> dict[str, Any]:
 
 
 def need_more_text(task: str, missing: dict) -> str:
-    return " ".join(tr("need_more", n=n, c=label_name(task, str(c))) for c, n in missing.items())
+    """"Label 18 more 'neutral' reviews before this model can be activated." (one sentence
+    for several classes: "5 more 'negative' and 5 more 'positive'")."""
+    parts = [tr("need_more_part", n=n, c=label_name(task, str(c))) for c, n in missing.items()]
+    what = (list_join(parts[:-1]) + tr("and") + parts[-1]) if len(parts) > 1 else "".join(parts)
+    return tr("need_more", what=what)
+
+
+def list_join(items: list[str]) -> str:
+    return ("、" if language() == "zh" else ", ").join(items)
 
 
 def interval_text(result) -> str:
@@ -140,7 +148,9 @@ class ResultsPage(QWizardPage):
 
         def f1(d: dict, label: str) -> Any:
             v = d.get(label)
-            return v.get("f1") if isinstance(v, dict) else v
+            if isinstance(v, dict):  # no review of this class was scored: no F1, not 0
+                return v.get("f1") if v.get("support", 1) else None
+            return v
 
         self.tables.addWidget(QLabel(tr("per_class")))
         self.tables.addWidget(make_table([tr("label"), tr("new_model"), tr("current_model")],

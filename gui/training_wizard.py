@@ -22,7 +22,7 @@ from core.evaluation import MIN_TO_ACTIVATE
 from gui.i18n import label_name, task_name, tr
 from gui.messages import show_error
 from gui.session import train_project_job
-from gui.training_results import ResultsPage, make_table
+from gui.training_results import ResultsPage, list_join, make_table
 from gui.workers import Eta, JobSlot, ProcessWorker, percent, progress_line
 
 MIN_PER_CLASS = MIN_TO_ACTIVATE  # below this a labelled class blocks activation (core.evaluation)
@@ -55,6 +55,8 @@ class BalancePage(QWizardPage):
         self.warning.setObjectName("balance_warning")
         self.warning.setWordWrap(True)
         self.table: QTableWidget | None = None
+        self.layout_.addWidget(self.warning)
+        self.layout_.addStretch(1)  # the table and its warning at the top, not spread over the page
         self.ok = False
 
     def initializePage(self) -> None:  # noqa: N802
@@ -68,8 +70,7 @@ class BalancePage(QWizardPage):
         self.table = make_table([tr("label"), "n", "%"],
                                 [[label_name(task, n), str(counts.get(n, 0)), f"{counts.get(n, 0) / total:.0%}"]
                                  for n in names], "balance_table")
-        self.layout_.addWidget(self.table)
-        self.layout_.addWidget(self.warning)
+        self.layout_.insertWidget(0, self.table)
         usable = [n for n in names if counts.get(n, 0) >= 2]
         self.ok = len(usable) >= 2
         if not self.ok:
@@ -77,9 +78,9 @@ class BalancePage(QWizardPage):
         elif any(counts.get(n, 0) < MIN_PER_CLASS for n in names):
             short = [label_name(task, n) for n in names if 0 < counts.get(n, 0) < MIN_PER_CLASS]
             unlabelled = [label_name(task, n) for n in names if not counts.get(n, 0)]
-            text = tr("too_few", n=MIN_PER_CLASS, c=", ".join(short)) if short else ""
+            text = tr("too_few", n=MIN_PER_CLASS, c=list_join(short)) if short else ""
             if unlabelled:
-                text = (text + " " if text else "") + tr("none_for", c=", ".join(unlabelled))
+                text = (text + " " if text else "") + tr("none_for", c=list_join(unlabelled))
             self.warning.setText("⚠ " + text)
         else:
             self.warning.setText(tr("balance_ok"))

@@ -119,6 +119,7 @@ def test_import_wizard_sku_followup_reply_title_rows_and_folder(qtbot, window, m
     qtbot.waitUntil(lambda: page.loaded and page.result is not None, timeout=20000)
     assert setting("paths/import") == str(src.parent)
     assert page.title_rows.text() == "Rows 1–2 are treated as title rows; the header is row 3."
+    assert "treated as title rows (not reviews)" not in page.counts.text()  # said once, by title_rows
     for role, col in (("sku", "colA"), ("followup", "colB"), ("reply", "colC")):
         combo = page.combos[role]
         assert combo.isEnabled()
