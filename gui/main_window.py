@@ -229,7 +229,9 @@ class MainWindow(QMainWindow):
             return self.show_error(tr("need_project"))
         if reanalyse:
             return self.analyse(reanalyse=True)
-        self.run_job(Worker(cached_insights, self.project_path), self._cache_read)
+        from gui.settings import engine_options
+
+        self.run_job(Worker(cached_insights, self.project_path, fast=engine_options()["fast"]), self._cache_read)
 
     def _cache_read(self, insights) -> None:
         if insights is None and self.project is not None and self.project.review_count():

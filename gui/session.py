@@ -196,6 +196,23 @@ def load_insights(project_path: Path, review_count: int, *, progress: Progress |
         return None
 
 
+def cache_is_current(insights: Any, project_path: Path, *, fast: bool = False) -> bool:
+    """Whether cached insights came from the model the project would analyse with now: its
+    active sentiment version (another one activated since, e.g. from the CLI, makes the cache
+    stale) and, for a model with a blend, the same fast-mode setting."""
+    from core.engine import active_model_dir, read_manifest
+    from core.errors import UserError
+
+    try:
+        manifest = read_manifest(active_model_dir(project_path))
+    except UserError:
+        return True  # no readable model: analysing again would fail the same way
+    method = getattr(insights, "method", None) or {}
+    if method.get("model_version") != str(manifest.get("version", "unknown")):
+        return False
+    return not manifest.get("blend") or bool(method.get("fast", False)) == bool(fast)
+
+
 def _store_predictions(project, insights, model_version: str) -> None:
     r = insights.reviews
     if "review_id" not in r.columns:
@@ -285,16 +302,18 @@ def source_names(project, reviews: pd.DataFrame) -> pd.Series | None:
     return reviews["review_id"].astype(object).map(by_review)
 
 
-def cached_insights(project_path: Path, *, progress: Progress, cancel: CancelToken):
-    """The cached Insights of a project; None when it has no reviews or no fresh cache
-    (then the window runs ``open_or_analyse`` in a job process). A thread job: reading the
-    cache needs no model, and a process start would cost more than it saves."""
+def cached_insights(project_path: Path, *, progress: Progress, cancel: CancelToken, fast: bool = False):
+    """The cached Insights of a project; None when it has no reviews or no fresh cache (other
+    review count, another model or fast setting: ``cache_is_current``); then the window runs
+    ``open_or_analyse`` in a job process. A thread job: reading the cache needs no model,
+    and a process start would cost more than it saves."""
     from core.project import Project
 
     with Project.open(project_path, readonly=True) as project:
         count = project.review_count()
     cancel.check()
-    return load_insights(project_path, count) if count else None
+    cached = load_insights(project_path, count) if count else None
+    return cached if cached is not None and cache_is_current(cached, project_path, fast=fast) else None
 
 
 def open_or_analyse(project_path: Path, *, reanalyse: bool, device: str, threads: int | None,
@@ -306,7 +325,7 @@ def open_or_analyse(project_path: Path, *, reanalyse: bool, device: str, threads
         count = project.review_count()
         if not reanalyse:
             cached = load_insights(project_path, count)
-            if cached is not None:
+            if cached is not None and cache_is_current(cached, project_path, fast=fast):
                 return cached
         if count == 0:
             return None

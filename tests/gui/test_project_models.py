@@ -87,3 +87,18 @@ def test_labelling_and_training_jobs_start_from_the_projects_model(analysed_proj
     manifest = json.loads((Path(result.staging_dir) / "manifest.json").read_text(encoding="utf-8"))
     shutil.rmtree(result.staging_dir, ignore_errors=True)
     assert manifest["base_model"]["version"] == own  # based on, and compared with, the project's model
+
+
+def test_cache_from_another_model_is_not_shown(qtbot, window, analysed_project, model, tmp_path):
+    """A model activated for the project outside the window (the CLI) makes the insights cache
+    stale: reopening re-analyses with it instead of showing the old model's figures."""
+    path, _ = analysed_project
+    assert window.open_project(path)
+    qtbot.waitUntil(lambda: window.insights is not None, timeout=30000)
+    assert window.insights.method["model_version"] == model  # the cache written by the import
+    window.close_project()
+    own = activate_in(path, build_tiny_model(tmp_path / "own", version="own", bias=3.0))
+    assert window.open_project(path)
+    qtbot.waitUntil(lambda: window.insights is not None and window.insights.method["model_version"] == own,
+                    timeout=60000)
+    assert window.dashboard.model_line.text() == f"Model: {own} (trained for this project)"
