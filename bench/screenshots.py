@@ -50,7 +50,6 @@ def main() -> int:
 
     from core.engine import bundled_model_dir
     from core.jobs import CancelToken
-    from core.model_store import ModelStore
     from core.project import Project
     from gui.app import setup_application
     from gui.i18n import set_language
@@ -62,8 +61,7 @@ def main() -> int:
     if not (bundled_model_dir() / "manifest.json").is_file():
         from tests.gui.tiny_model import build_tiny_model
 
-        store = ModelStore()
-        store.activate(store.import_folder(build_tiny_model(home / "tiny")).version)
+        os.environ["REVIEWLENS_DEFAULT_MODEL"] = str(build_tiny_model(home / "tiny"))
         print("models/default not built: using the tiny test model")
     set_setting("engine/threads", 2)
     sample = ROOT / "resources" / "samples" / "taobao_export.xlsx"

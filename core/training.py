@@ -176,6 +176,20 @@ def _current_predictions(engine: Engine, texts: list[str], label_names: list[str
     return [label_names[i] for i in probs.argmax(1)]
 
 
+def _current_engine(base: Engine, task: str, store, cfg: TrainConfig) -> Engine:
+    """The model the new one is compared with: the project's active model of ``task`` when
+    it has one (a custom task's previous version), else the base model."""
+    if task == "sentiment" or store is None:
+        return base
+    path = store.active_dir(task)
+    if path is None:
+        return base
+    try:
+        return load_engine(path, device="cpu", threads=cfg.threads)
+    except UserError:
+        return base
+
+
 # ----------------------------------------------------------------------------- quick mode
 def _fit_head(x: np.ndarray, y: np.ndarray, n_classes: int, seed: int, *,
               base_columns: Sequence[int | None] | None = None, info: dict | None = None
@@ -492,7 +506,8 @@ def train_model(
     try:
         progress(0.0, "scoring the current model on the held-out reviews")
         eval_rows = held_idx or list(range(len(texts)))
-        current_pred = _current_predictions(engine, [texts[i] for i in eval_rows], label_names, cancel)
+        current = _current_engine(engine, task, store, cfg)
+        current_pred = _current_predictions(current, [texts[i] for i in eval_rows], label_names, cancel)
         runner = _train_quick if mode == "quick" else _train_full
         pairs, extra = runner(engine, texts, y_idx, train_idx, held_idx, label_names, cfg,
                               wrap_progress(progress, 0.05, 0.95), cancel, staging)
@@ -500,7 +515,7 @@ def train_model(
         pred = [label_names[int(p)] for _, ps in pairs for p in ps]
         new_map = dict(zip(order, pred))
         # Both models are compared only on reviews the current model never trained on.
-        seen = set(engine.manifest.get(TRAINED_ON_KEY) or ())
+        seen = set(current.manifest.get(TRAINED_ON_KEY) or ())
         fair = [i for i in order if text_key(texts[i]) not in seen]
         m_new = metrics([labels[i] for i in fair], [new_map[i] for i in fair], label_names) if fair else \
             metrics([labels[i] for i in order], pred, label_names)

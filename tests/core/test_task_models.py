@@ -222,3 +222,29 @@ def test_aspect_polarity_labels_train_a_model_that_analysis_uses(home):
     assert single
     for text, pairs in single:  # one clause: the model judged the whole review
         assert {p.split(":")[1] for p in pairs.split(";")} == {model.predict([text])[0][0]}
+
+
+def test_a_retrained_custom_task_is_compared_with_its_previous_version(home):
+    from core.labels import import_labels
+    from core.project import Project
+
+    rows = _fruit(120, seed=8)
+    data = home / "defects.csv"
+    with open(data, "w", encoding="utf-8", newline="") as fh:
+        w = csv.writer(fh)
+        w.writerow(["评价内容", "freshness"])
+        for r in rows:
+            w.writerow([r["review"], "fresh" if r["label"] == "1" else "spoiled"])
+    proj = home / "shop.rlproj"
+    with Project.create(proj) as project:
+        project.add_task("freshness", ["fresh", "spoiled"])
+        import_labels(project, data, text_column="评价内容", label_column="freshness", task="freshness")
+    assert run_cli(["train", "--project", str(proj), "--task", "freshness", "--mode", "quick"]) == 0
+    from core.cli_train import labelled_from_project
+    from core.training import train_model
+
+    texts, labels, names, _multi = labelled_from_project(proj, "freshness")
+    store = ModelStore(project=proj)
+    result = train_model(texts, labels, task="freshness", label_names=names, mode="quick", store=store,
+                         staging_root=home / "staging")
+    assert result.metrics_current is not None and not result.verdict.startswith("First model")
