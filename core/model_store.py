@@ -29,7 +29,7 @@ its ``model_versions`` table), never another project's (``_legacy_current``).
 A broken selection or an active folder that went missing never stops the app:
 ``active_dir`` returns None and the bundled model is used.
 
-Imported folders are untrusted: only .onnx/.json/.safetensors/.txt files are accepted
+Imported folders are untrusted: only .onnx/.json/.safetensors/.txt/.npz files are accepted
 (never pickle formats such as .bin/.pt/.pkl, which can run code when loaded), no symlinks,
 no manifest file names outside the folder, and every sha256 must match.
 """
@@ -53,7 +53,8 @@ CURRENT = "current.json"
 CURRENT_SCHEMA = 2
 SENTIMENT = "sentiment"
 STAGING = ".staging"
-ALLOWED_SUFFIXES = (".onnx", ".json", ".safetensors", ".txt")
+# .npz: the default model's n-gram weights, read with numpy's allow_pickle=False (core.ngram)
+ALLOWED_SUFFIXES = (".onnx", ".json", ".safetensors", ".txt", ".npz")
 _VERSION_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")
 _HISTORY = 20
 

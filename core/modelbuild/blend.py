@@ -235,10 +235,11 @@ def build_blend(*, work: Path, base: Path, out: Path | None, splits: Splits, han
            "recipe": {"ngram": f"char 1-3-gram, crc32 hashed into 2**{bits}, sublinear TF-IDF (min_df 2), "
                                 "multinomial logistic regression C=4, balanced classes",
                       "pool": len(data.pool), "handwritten": len(handwritten),
-                      "handwritten_weight": HANDWRITTEN_WEIGHT, "stacker_texts": len(data.stack),
-                      "stacker": "z_c = a log p_student_c + b log p_ngram_c + bias_c fitted on the build's "
-                                 "validation split, the hand-written reviews and the gold dev half (equal "
-                                 f"weight each); n-gram probabilities out of fold, {FOLDS} folds of whole domains",
+                      "handwritten_weight": HANDWRITTEN_WEIGHT, "stacker_texts": len(stack),
+                      "stacker": "z_c = a log p_student_c + a log p_ngram_c + bias_c fitted on "
+                                 + " + ".join(f"{counts[k]} {k}" for k in sorted(counts))
+                                 + " texts (equal weight per kind; 'hand' only when the student never trained on "
+                                   f"them); n-gram probabilities out of fold, {FOLDS} folds of whole domains",
                       "neutral_offset": offset, "gold_dev_macro_f1": dev_f1,
                       "excluded_category": exclude_category}}
     if out is not None:

@@ -90,3 +90,12 @@ def test_inference_path_does_not_import_torch_or_sklearn():
                          cwd=str(__import__("pathlib").Path(__file__).resolve().parents[2]))
     assert out.returncode == 0, out.stderr[-2000:]
     assert json.loads(out.stdout.strip().splitlines()[-1]) == []
+
+
+def test_an_ngram_file_holding_pickled_objects_is_refused(tmp_path):
+    bad = tmp_path / "ngram.npz"
+    np.savez(bad, schema_version=np.int64(1), bits=np.int64(4), max_n=np.int64(3), idf=np.ones(16, np.float32),
+             weight=np.zeros((3, 16), np.float16), bias=np.zeros(3, np.float32),
+             labels=np.asarray([object(), "neutral", "positive"], dtype=object))
+    with pytest.raises(ValueError):
+        load_ngram(bad)  # numpy refuses object arrays without allow_pickle: no code runs

@@ -40,8 +40,9 @@ def test_results_keep_input_order_whatever_the_batching(engine):
         engine.config.chunk_size, engine.config.batch_size = 2048, 64
     probs = np.concatenate([p.probs for p in parts])
     # Dynamic int8 quantizes activations per batch tensor, so batch company moves probabilities
-    # a little (measured: < 0.01); the row a result lands on must never move.
-    np.testing.assert_allclose(probs, whole.probs, atol=0.03)
+    # a little (measured: < 0.01 on reviews; 0.05 on the degenerate 3,000 x "a" near p = 0.5 with
+    # the refined 2026-12-03 student); the row a result lands on must never move.
+    np.testing.assert_allclose(probs, whole.probs, atol=0.06)
     assert (probs.argmax(1) == whole.probs.argmax(1)).mean() >= 0.97
     single = np.stack([engine.predict([t]).probs[0] for t in texts[:10]])
     np.testing.assert_allclose(single, whole.probs[:10], atol=0.03)
