@@ -1,6 +1,6 @@
 """End-to-end throughput and peak RSS: import a CSV of real reviews, analyse, write the report.
 
-Usage: .venv/bin/python bench/bench_analyze.py [--n 10000] [--threads 2] [--model DIR] [--pool 5cats|all]
+Usage: .venv/bin/python bench/bench_analyze.py [--n 10000] [--threads 2] [--model DIR] [--fast] [--pool 5cats|all]
 
 Reviews come from /work/shared/data/reviews_zh/online_shopping_5cats.csv (sampled with a
 fixed seed, given ratings 5/1 from the labels and dates spread over a year) and are
@@ -60,6 +60,7 @@ def main() -> int:
     ap.add_argument("--n", type=int, default=10_000)
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--model")
+    ap.add_argument("--fast", action="store_true", help="fast mode: the transformer alone (no n-gram blend)")
     ap.add_argument("--pool", choices=("5cats", "all"), default="5cats")
     args = ap.parse_args()
     data = pd.read_csv(SOURCE)
@@ -78,7 +79,7 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as tmp:
         src = Path(tmp) / "reviews.csv"
         frame.to_csv(src, index=False, encoding="utf-8-sig")
-        engine = load_engine(args.model, device="cpu", threads=args.threads)
+        engine = load_engine(args.model, device="cpu", threads=args.threads, blend=not args.fast)
         times = {}
         t0 = time.perf_counter()
         table = read_reviews(src)

@@ -20,9 +20,10 @@ from typing import Sequence
 import numpy as np
 
 from core.errors import UserError
+from core.evaluation import MIN_TO_ACTIVATE, TRAINED_ON_KEY, hash_split, text_key
 from core.jobs import CancelToken, Progress, wrap_progress
 from core.training import (SMALL_DATA, TrainConfig, TrainResult, _train_full, base_features, new_staging_dir,
-                           staging_manifest, start_training, strata_of, stratified_split, verdict, write_quick_head)
+                           staging_manifest, start_training, strata_of, verdict, write_quick_head)
 
 MIN_POSITIVES = 2
 
@@ -70,6 +71,19 @@ def _targets(label_sets: Sequence[Sequence[str]], label_names: list[str]) -> np.
         raise UserError(f"Training needs at least {MIN_POSITIVES} reviews with one of the labels {label_names}: "
                         "label more reviews.")
     return y
+
+
+def _trained_on(store, task: str) -> set[str]:
+    """Text keys the project's active model of ``task`` trained on (empty when none)."""
+    path = store.active_dir(task) if store is not None else None
+    if path is None:
+        return set()
+    try:
+        from core.engine import read_manifest
+
+        return set(read_manifest(path).get(TRAINED_ON_KEY) or ())
+    except UserError:
+        return set()
 
 
 def current_multilabel_predictions(engine, texts: list[str], task: str, label_names: list[str],
@@ -138,7 +152,7 @@ def train_multilabel_model(
     strata = [strata_of(row, label_names, True) for row in y]
     few = len(texts) < SMALL_DATA
     train_idx, held_idx = (list(range(len(texts))), []) if (few and mode == "quick") else \
-        stratified_split(strata, cfg.eval_fraction, cfg.seed)
+        hash_split(texts, strata, cfg.eval_fraction)
     if mode == "full" and not held_idx:
         raise UserError("Full training needs held-out reviews: label more reviews.")
     staging = new_staging_dir(task, staging_root)
@@ -172,22 +186,32 @@ def train_multilabel_model(
                                        cancel, staging, multi_label=True)
         order = [i for idx, _ in pairs for i in idx]
         pred = np.concatenate([np.asarray(p, bool) for _, p in pairs]) if pairs else np.zeros((0, len(label_names)))
-        m_new = multilabel_metrics(y[order], pred, label_names)
+        # as in core.training: the current model is never scored on reviews it trained on
+        seen = _trained_on(store, task)
+        keep = [k for k, i in enumerate(order) if text_key(texts[i]) not in seen] if current is not None \
+            else list(range(len(order)))
+        fair = [order[k] for k in keep]
+        m_new = multilabel_metrics(y[fair], pred[keep], label_names)
         m_cur = None
         if current is not None:
             pos = {r: k for k, r in enumerate(eval_rows)}
-            m_cur = multilabel_metrics(y[order], current[[pos[i] for i in order]], label_names)
-        text, better = verdict(m_new, m_cur, n_eval=len(order))
+            m_cur = multilabel_metrics(y[fair], current[[pos[i] for i in fair]], label_names)
+        counts = y.sum(axis=0)
+        missing = {name: int(MIN_TO_ACTIVATE - c) for name, c in zip(label_names, counts) if 0 < c < MIN_TO_ACTIVATE}
+        text, better = verdict(m_new, m_cur, n_eval=len(fair), missing=missing)
         evaluation = "held-out" if held_idx else "k-fold cross-validation"
         doc = {"new": m_new, "current": m_cur, "evaluation": evaluation, "n_train": len(train_idx), "mode": mode,
                **{k: v for k, v in extra.items() if k not in ("head", "multi_label", "thresholds")}}
         manifest_extra = {k: extra[k] for k in ("head", "multi_label", "thresholds") if k in extra}
         manifest_extra["multi_label"] = True
+        manifest_extra[TRAINED_ON_KEY] = sorted({text_key(texts[i]) for i in train_idx})
+        doc["n_compared"] = len(fair)
         staging_manifest(staging, engine, label_names, task=task, metrics_doc=doc, extra=manifest_extra)
         progress(1.0, "done")
         return TrainResult(task=task, mode=mode, labels=label_names, metrics_new=m_new, metrics_current=m_cur,
                            verdict=text, better=better, staging_dir=staging, n_train=len(train_idx),
-                           n_eval=len(order), seconds=time.time() - t0, evaluation=evaluation)
+                           n_eval=len(fair), seconds=time.time() - t0, evaluation=evaluation,
+                           activatable=not missing, missing=missing, n_compared=len(fair))
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
