@@ -107,6 +107,15 @@ def main() -> int:
 
         trained = IntentClassifier(rules, head).classify(tt, langs, pred_t.embeddings, pred_t.probs, engine.labels)
         report("rules + head on gold train", gold, [set(c) for c in trained])
+        from core.analysis.intents import load_seeds
+
+        s_texts, s_labels, s_langs = load_seeds()
+        both_texts = tr_texts + s_texts
+        both_emb = np.vstack([emb, engine.predict(s_texts, with_embeddings=True).embeddings])
+        head2 = train_intent_head(both_texts, tr_sets + s_labels, both_emb, langs=[lang] * len(tr_texts) + s_langs,
+                                  rules=rules)
+        both = IntentClassifier(rules, head2).classify(tt, langs, pred_t.embeddings, pred_t.probs, engine.labels)
+        report("rules + head on seeds + gold train", gold, [set(c) for c in both])
         report("TF-IDF+LR one-vs-rest", gold, tfidf_ovr(tr_texts, tr_sets, tt))
     return 0
 
