@@ -48,7 +48,7 @@ def log(msg: str) -> None:
 
 def load_handwritten(folder: Path = HANDWRITTEN) -> list[Example]:
     out: list[Example] = []
-    for path in sorted(folder.glob("reviews_*.tsv")):
+    for path in sorted(folder.glob("reviews*.tsv")):
         lines = path.read_text(encoding="utf-8").splitlines()
         for line in lines[1:]:
             parts = line.split("\t")
