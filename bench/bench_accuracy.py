@@ -40,7 +40,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from core.modelbuild.data import (LABELS, NEG, NEU, POS, Example, acos_sentences, apc_sentences,  # noqa: E402
+from core.modelbuild.data import (NEG, NEU, POS, Example, acos_sentences, apc_sentences,  # noqa: E402
                                   build_splits, load_online_shopping, norm_key, shared_data_dir)
 
 PROBES = ROOT / "bench" / "probes"
@@ -140,7 +140,8 @@ def main() -> int:
     ap.add_argument("--json", type=Path, default=None)
     args = ap.parse_args()
     from core.engine import load_engine
-    from core.modelbuild.blend import build_blend, load_handwritten, stack_features
+    from core.modelbuild.blend import build_blend, load_handwritten
+    from core.ngram import stacked_probs
 
     t0 = time.time()
     data = shared_data_dir()
@@ -192,17 +193,14 @@ def main() -> int:
         exs = sets[name]
         drop_snow = cat in ("书籍", "计算机", "酒店")
         test_keys = {norm_key(e.text) for e in exs}
-        sub = Splits_without(splits, cat, drop_snow, test_keys)
+        sub = splits_without(splits, cat, drop_snow, test_keys)
         hand = [e for e in handwritten if norm_key(e.text) not in test_keys]
         doc = build_blend(work=args.work, base=args.model, out=None, splits=sub, handwritten=hand)
         texts = [e.text for e in exs]
-        ps = fast.predict(texts).probs
-        feats = stack_features(ps, doc["_ngram"].probs(texts))
-        z = feats @ np.asarray(doc["stack_weight"]).T + np.asarray(doc["stack_bias"])
-        z = np.exp(z - z.max(1, keepdims=True))
-        results[name]["new default"] = score(name, z / z.sum(1, keepdims=True), exs)
-        base_train = [e for e in sub.train + sub.val + sub.extra]
-        results[name]["TF-IDF+LR"] = score(name, Tfidf(base_train).probs(texts), exs)
+        blended = stacked_probs(fast.predict(texts).probs, doc["_ngram"].probs(texts), doc["stack_weight"],
+                                doc["stack_bias"])
+        results[name]["new default"] = score(name, blended, exs)
+        results[name]["TF-IDF+LR"] = score(name, Tfidf(sub.train + sub.val + sub.extra).probs(texts), exs)
     print_table(results)
     print(f"\n{len(sets)} sets, {time.time() - t0:.0f} s")
     if args.json:
@@ -210,7 +208,7 @@ def main() -> int:
     return 0
 
 
-def Splits_without(splits, cat: str, drop_snow: bool, test_keys: set[str]):
+def splits_without(splits, cat: str, drop_snow: bool, test_keys: set[str]):
     from core.modelbuild.data import Splits
 
     def keep(e: Example) -> bool:

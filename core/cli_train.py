@@ -173,7 +173,6 @@ def run_train(args: argparse.Namespace) -> int:
         shutil.move(str(result.staging_dir), str(out))
         print(f"model written to {out} ({time.time() - t0:.0f} s); use it with: analyze --model {out}")
         return 0
-    from core.model_store import ModelStore
     from core.project import Project
     from core.training import should_activate
 

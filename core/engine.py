@@ -287,9 +287,10 @@ class Engine:
 
     def _blended(self, texts: list[str], student: np.ndarray) -> np.ndarray:
         """Stack the student's and the n-gram model's log-probabilities (core.modelbuild.blend)."""
+        from core.ngram import stacked_probs
+
         ngram, weight, bias = self._blend  # type: ignore[misc]
-        feats = np.hstack([np.log(student + 1e-6), np.log(ngram.probs(texts) + 1e-6)])
-        return _softmax(feats @ weight.T + bias, 1.0).astype(np.float32)
+        return stacked_probs(student, ngram.probs(texts), weight, bias)
 
 
 def load_engine(model_dir: Path | str | None = None, *, device: str = "auto", threads: int | None = None,

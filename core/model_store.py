@@ -176,17 +176,20 @@ class ModelStore:
         with Project.open(self.project, lock=False) as project:  # the app window may hold the lock
             project.set_meta(SELECTION_KEY, json.dumps(data))
 
-    def active_version(self, task: str = SENTIMENT) -> str | None:
-        """The active version of ``task`` (default sentiment); None: none (the bundled default)."""
-        active = self._slot(self._current(), task).get("active")
+    def _active_in(self, data: dict[str, Any], task: str) -> str | None:
+        active = self._slot(data, task).get("active")
         return active if isinstance(active, str) and self._is_version_dir(active) else None
 
+    def active_version(self, task: str = SENTIMENT) -> str | None:
+        """The active version of ``task`` (default sentiment); None: none (the bundled default)."""
+        return self._active_in(self._current(), task)
+
     def active_versions(self) -> dict[str, str]:
-        """task -> active version, for every task that has one."""
+        """task -> active version, for every task that has one (the selection is read once)."""
         data = self._current()
         out = {}
         for task in [SENTIMENT, *sorted(data["tasks"])]:
-            version = self.active_version(task)
+            version = self._active_in(data, task)
             if version is not None:
                 out[task] = version
         return out

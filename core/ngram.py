@@ -107,6 +107,19 @@ class NgramModel:
                             labels=np.asarray(self.labels))
 
 
+def stack_features(p_student: np.ndarray, p_ngram: np.ndarray) -> np.ndarray:
+    """The stacker's inputs: both voices' log-probabilities side by side."""
+    eps = 1e-6
+    return np.hstack([np.log(p_student + eps), np.log(p_ngram + eps)]).astype(np.float32)
+
+
+def stacked_probs(p_student: np.ndarray, p_ngram: np.ndarray, weight: np.ndarray, bias: np.ndarray) -> np.ndarray:
+    """The blend's probabilities: softmax(stack_features @ weight.T + bias) (core.modelbuild.blend fits it)."""
+    z = stack_features(p_student, p_ngram) @ np.asarray(weight, np.float32).T + np.asarray(bias, np.float32)
+    z = np.exp(z - z.max(axis=1, keepdims=True))
+    return (z / z.sum(axis=1, keepdims=True)).astype(np.float32)
+
+
 def load_ngram(path: Path) -> NgramModel:
     with np.load(path, allow_pickle=False) as data:
         version = int(data["schema_version"])

@@ -34,6 +34,7 @@ from pathlib import Path
 import numpy as np
 
 from core.modelbuild.data import LABELS, NEU, Example, Splits, build_splits, norm_key
+from core.ngram import stack_features
 
 ROOT = Path(__file__).resolve().parents[2]
 HANDWRITTEN = ROOT / "data" / "handwritten"
@@ -148,11 +149,6 @@ def oof_ngram_probs(data: BlendData, extra: list[Example] = (), **ngram_kw) -> d
             out[norm_key(e.text)] = p
         log(f"fold {k + 1}/{FOLDS}: trained on {len(idx):,}, scored {len(held):,}")
     return out
-
-
-def stack_features(p_student: np.ndarray, p_ngram: np.ndarray) -> np.ndarray:
-    eps = 1e-6
-    return np.hstack([np.log(p_student + eps), np.log(p_ngram + eps)]).astype(np.float32)
 
 
 def fit_stacker(x: np.ndarray, y: np.ndarray, w: np.ndarray, *, tie: bool = True) -> tuple[np.ndarray, np.ndarray]:
@@ -306,6 +302,7 @@ def tune_neutral(base: Path, ngram, weight: np.ndarray, bias: np.ndarray, work: 
 
 def write_model(base: Path, out: Path, ngram, doc: dict) -> Path:
     from core.engine import read_manifest, sha256_file
+    from core.modelbuild.build import replace_folder
 
     manifest = read_manifest(base)
     tmp = out.with_name(f".{out.name}.blend-tmp")
@@ -313,23 +310,15 @@ def write_model(base: Path, out: Path, ngram, doc: dict) -> Path:
         shutil.rmtree(tmp)
     shutil.copytree(base, tmp)
     ngram.save(tmp / "ngram.npz")
+    manifest["student_version"] = manifest.get("student_version", manifest["version"])
     manifest["version"] = "default-" + time.strftime("%Y%m%d-%H%M")
-    manifest["student_version"] = read_manifest(base).get("student_version", read_manifest(base)["version"])
     manifest["blend"] = {k: v for k, v in doc.items() if not k.startswith("_")}
     manifest["created"] = time.strftime("%Y-%m-%dT%H:%M:%S")
     files = manifest.get("files") or {}
     files["ngram.npz"] = {"sha256": sha256_file(tmp / "ngram.npz"), "bytes": (tmp / "ngram.npz").stat().st_size}
     manifest["files"] = files
     (tmp / "manifest.json").write_text(json.dumps(manifest, indent=1, ensure_ascii=False), encoding="utf-8")
-    if out.exists():
-        old = out.with_name(f".{out.name}.old")
-        if old.exists():
-            shutil.rmtree(old)
-        out.rename(old)
-        tmp.rename(out)
-        shutil.rmtree(old)
-    else:
-        tmp.rename(out)
+    replace_folder(tmp, out)
     log(f"wrote {out} ({manifest['version']})")
     return out
 

@@ -631,9 +631,33 @@ def ece(probs: np.ndarray, labels: np.ndarray, bins: int = 10) -> float:
     return total
 
 
-def stage_export(work: Path, cfg: BuildConfig, splits, tokenizer, out_dir: Path) -> Path:
+def onnx_logits(path: Path, ids: list[list[int]], batch_size: int = 64) -> np.ndarray:
+    """The ``logits`` output of an exported graph over ``ids`` (input order), on CPU."""
     import onnxruntime as ort
 
+    sess = ort.InferenceSession(str(path), providers=["CPUExecutionProvider"])
+    out = []
+    for start in range(0, len(ids), batch_size):
+        x, m = collate(ids, list(range(start, min(start + batch_size, len(ids)))))
+        out.append(sess.run(["logits"], {"input_ids": x.numpy(), "attention_mask": m.numpy()})[0])
+    return np.concatenate(out)
+
+
+def replace_folder(tmp: Path, out: Path) -> None:
+    """Put the finished folder ``tmp`` where ``out`` is: the old one is moved aside first
+    and removed only once the new one is in place."""
+    if out.exists():
+        old = out.with_name(f".{out.name}.old")
+        if old.exists():
+            shutil.rmtree(old)
+        out.rename(old)
+        tmp.rename(out)
+        shutil.rmtree(old)
+    else:
+        tmp.rename(out)
+
+
+def stage_export(work: Path, cfg: BuildConfig, splits, tokenizer, out_dir: Path) -> Path:
     from core.engine import sha256_file
     from core.modelbuild.net import export_onnx, load_classifier, quantize_int8, save_classifier
 
@@ -655,16 +679,8 @@ def stage_export(work: Path, cfg: BuildConfig, splits, tokenizer, out_dir: Path)
     int8 = quantize_int8(fp32, stage / "model.onnx", num_heads=model.bert.config.num_attention_heads,
                          hidden_size=model.bert.config.hidden_size)
 
-    def run(path: Path) -> np.ndarray:
-        sess = ort.InferenceSession(str(path), providers=["CPUExecutionProvider"])
-        out = []
-        for start in range(0, len(val_ids), 64):
-            x, m = collate(val_ids, list(range(start, min(start + 64, len(val_ids)))))
-            out.append(sess.run(["logits"], {"input_ids": x.numpy(), "attention_mask": m.numpy()})[0])
-        return np.concatenate(out)
-
     torch_logits = predict_logits(model, val_ids)[0]
-    fp32_logits, int8_logits = run(fp32), run(int8)
+    fp32_logits, int8_logits = onnx_logits(fp32, val_ids), onnx_logits(int8, val_ids)
     temperature = fit_temperature(int8_logits, val_y)
     z = int8_logits / temperature
     probs = np.exp(z - z.max(1, keepdims=True))
@@ -725,15 +741,7 @@ def stage_export(work: Path, cfg: BuildConfig, splits, tokenizer, out_dir: Path)
         "files": files,
     }
     (tmp / "manifest.json").write_text(json.dumps(manifest, indent=1, ensure_ascii=False), encoding="utf-8")
-    if out_dir.exists():
-        old = out_dir.with_name(out_dir.name + ".old")
-        if old.exists():
-            shutil.rmtree(old)
-        out_dir.rename(old)
-        tmp.rename(out_dir)
-        shutil.rmtree(old)
-    else:
-        tmp.rename(out_dir)
+    replace_folder(tmp, out_dir)
     log(f"wrote {out_dir}: " + ", ".join(f"{k} {v['bytes'] / 1e6:.1f} MB" for k, v in files.items()))
     return out_dir
 

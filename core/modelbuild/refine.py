@@ -50,13 +50,7 @@ def shared_sample(pool: list[Example], *, n_zh: int, n_en: int, n_neutral: int, 
 def refine(*, work: Path, base: Path, out: Path, epochs: float = 2.0, lr: float = 4e-5, seed: int = 17,
            n_zh: int = 8000, n_en: int = 3000, n_neutral: int = 1500, hand_repeat: int = 2, kl: float = 0.5,
            data_dir: Path | None = None, threads: int = 2, max_examples: int | None = None) -> Path:
-    import torch
-    import torch.nn.functional as F
-    from tokenizers import Tokenizer
-
     from core.modelbuild.blend import evaluation_keys, load_handwritten
-    from core.modelbuild.build import BuildConfig, encode, predict_logits, train_loop
-    from core.modelbuild.net import load_classifier
 
     work.mkdir(parents=True, exist_ok=True)
     splits = build_splits(work, data_dir)
@@ -118,11 +112,11 @@ def refine_examples(examples: list[Example], val: list[Example], *, work: Path, 
 
 
 def export(model, tokenizer, val: list[Example], *, base_manifest: dict, out: Path, recipe: dict, work: Path) -> Path:
-    import onnxruntime as ort
     import torch
 
     from core.engine import sha256_file
-    from core.modelbuild.build import collate, ece, encode, fit_neutral_offset, fit_temperature, predict_logits
+    from core.modelbuild.build import (ece, encode, fit_neutral_offset, fit_temperature, onnx_logits, predict_logits,
+                                       replace_folder)
     from core.modelbuild.net import export_onnx, quantize_int8, save_classifier
 
     max_length = int(base_manifest.get("max_length", 64))
@@ -137,15 +131,7 @@ def export(model, tokenizer, val: list[Example], *, base_manifest: dict, out: Pa
     int8 = quantize_int8(fp32, stage / "model.onnx", num_heads=model.bert.config.num_attention_heads,
                          hidden_size=model.bert.config.hidden_size)
 
-    def run(path: Path) -> np.ndarray:
-        sess = ort.InferenceSession(str(path), providers=["CPUExecutionProvider"])
-        parts = []
-        for start in range(0, len(val_ids), 64):
-            x, m = collate(val_ids, list(range(start, min(start + 64, len(val_ids)))))
-            parts.append(sess.run(["logits"], {"input_ids": x.numpy(), "attention_mask": m.numpy()})[0])
-        return np.concatenate(parts)
-
-    fp32_logits, int8_logits = run(fp32), run(int8)
+    fp32_logits, int8_logits = onnx_logits(fp32, val_ids), onnx_logits(int8, val_ids)
     temperature = fit_temperature(int8_logits, val_y)
     z = int8_logits / temperature
     probs = np.exp(z - z.max(1, keepdims=True))
@@ -168,9 +154,7 @@ def export(model, tokenizer, val: list[Example], *, base_manifest: dict, out: Pa
                      "refine": recipe, "created": time.strftime("%Y-%m-%dT%H:%M:%S")})
     manifest["files"] = {p.name: {"sha256": sha256_file(p), "bytes": p.stat().st_size} for p in sorted(tmp.iterdir())}
     (tmp / "manifest.json").write_text(json.dumps(manifest, indent=1, ensure_ascii=False), encoding="utf-8")
-    if out.exists():
-        shutil.rmtree(out)
-    tmp.rename(out)
+    replace_folder(tmp, out)
     log(f"wrote {out} ({manifest['version']})")
     return out
 

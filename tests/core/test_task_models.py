@@ -108,11 +108,11 @@ def test_intents_from_a_file_quick_model_is_used_by_analysis(home, capsys):
     assert "refund_return" in insights.reviews["intents"].iloc[2]
 
 
-def test_custom_task_from_project_is_activated_and_becomes_a_results_column(home):
+def _freshness_project(home, rows: list[dict]):
+    """A project with a custom 'freshness' task labelled fresh/spoiled from real fruit reviews."""
     from core.labels import import_labels
     from core.project import Project
 
-    rows = _fruit(90, seed=4)
     data = home / "defects.csv"
     with open(data, "w", encoding="utf-8", newline="") as fh:
         w = csv.writer(fh)
@@ -123,6 +123,11 @@ def test_custom_task_from_project_is_activated_and_becomes_a_results_column(home
     with Project.create(proj) as project:
         project.add_task("freshness", ["fresh", "spoiled"])
         import_labels(project, data, text_column="评价内容", label_column="freshness", task="freshness")
+    return proj
+
+
+def test_custom_task_from_project_is_activated_and_becomes_a_results_column(home):
+    proj = _freshness_project(home, _fruit(90, seed=4))
     assert run_cli(["train", "--project", str(proj), "--task", "freshness", "--mode", "quick"]) == 0
     store = ModelStore(project=proj)
     assert store.active_version() is None  # the sentiment model analysis uses is unchanged
@@ -225,20 +230,7 @@ def test_aspect_polarity_labels_train_a_model_that_analysis_uses(home):
 
 
 def test_a_retrained_custom_task_is_compared_with_its_previous_version(home):
-    from core.labels import import_labels
-    from core.project import Project
-
-    rows = _fruit(120, seed=8)
-    data = home / "defects.csv"
-    with open(data, "w", encoding="utf-8", newline="") as fh:
-        w = csv.writer(fh)
-        w.writerow(["评价内容", "freshness"])
-        for r in rows:
-            w.writerow([r["review"], "fresh" if r["label"] == "1" else "spoiled"])
-    proj = home / "shop.rlproj"
-    with Project.create(proj) as project:
-        project.add_task("freshness", ["fresh", "spoiled"])
-        import_labels(project, data, text_column="评价内容", label_column="freshness", task="freshness")
+    proj = _freshness_project(home, _fruit(120, seed=8))
     assert run_cli(["train", "--project", str(proj), "--task", "freshness", "--mode", "quick"]) == 0
     from core.cli_train import labelled_from_project
     from core.training import train_model

@@ -124,3 +124,22 @@ def no_unanswered_questions(monkeypatch):
         raise AssertionError(f"unexpected question: {args[2] if len(args) > 2 else args}")
 
     monkeypatch.setattr(QMessageBox, "question", refuse)
+
+
+@pytest.fixture
+def window(qtbot):
+    """The main window, shown; closed after the test (a test module may override it)."""
+    from gui.main_window import MainWindow
+
+    w = MainWindow()
+    qtbot.addWidget(w)
+    w.show()
+    yield w
+    w.close()
+
+
+def open_and_wait(qtbot, window, path: Path, timeout: int = 30000) -> Path:
+    """Open ``path`` in ``window`` and wait until its insights are shown."""
+    assert window.open_project(path)
+    qtbot.waitUntil(lambda: window.insights is not None, timeout=timeout)
+    return path

@@ -6,10 +6,9 @@ import sqlite3
 from pathlib import Path
 
 import numpy as np
-import pytest
 from PySide6.QtCore import Qt
 
-from gui.main_window import MainWindow
+from tests.gui.conftest import open_and_wait
 
 
 def _db(path: Path, sql: str, *args):
@@ -20,28 +19,12 @@ def _db(path: Path, sql: str, *args):
         conn.close()
 
 
-@pytest.fixture
-def window(qtbot):
-    w = MainWindow()
-    qtbot.addWidget(w)
-    w.show()
-    yield w
-    w.close()
-
-
-def _opened(qtbot, window, analysed_project):
-    path, _ = analysed_project
-    assert window.open_project(path)
-    qtbot.waitUntil(lambda: window.insights is not None, timeout=30000)
-    return path
-
-
 def _aspect_rows(path: Path, rid: int):
     return _db(path, "SELECT value FROM labels WHERE review_id=? AND task='aspects' ORDER BY value", rid)
 
 
 def test_aspect_polarity_labelling_with_keys(qtbot, window, analysed_project):
-    path = _opened(qtbot, window, analysed_project)
+    path = open_and_wait(qtbot, window, analysed_project[0])
     page = window.labeling
     window.tabs.setCurrentWidget(page)
     page.task.setCurrentIndex(page.task.findData("aspects"))
@@ -107,7 +90,7 @@ def _click_segment(qtbot, chart, key):
 
 
 def test_every_dashboard_element_filters_to_its_reviews(qtbot, window, analysed_project):
-    _opened(qtbot, window, analysed_project)
+    open_and_wait(qtbot, window, analysed_project[0])
     ins, dash, browser = window.insights, window.dashboard, window.browser
     r = ins.reviews
     analysed = r["skipped"] == ""

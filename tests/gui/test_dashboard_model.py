@@ -2,19 +2,8 @@
 persisted) that every model job passes on as ``load_engine(blend=not fast)``."""
 from __future__ import annotations
 
-import pytest
 
-from gui.main_window import MainWindow
 from tests.gui.tiny_model import build_tiny_model
-
-
-@pytest.fixture
-def window(qtbot):
-    w = MainWindow()
-    qtbot.addWidget(w)
-    w.show()
-    yield w
-    w.close()
 
 
 def _reanalyse(qtbot, window):

@@ -8,12 +8,10 @@ import types
 from pathlib import Path
 
 import numpy as np
-import pytest
 from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt, QUrl
 from PySide6.QtGui import QDropEvent
 from PySide6.QtWidgets import QMessageBox, QWizard
 
-from gui.main_window import MainWindow
 
 
 def _db(path: Path, sql: str, *args):
@@ -22,15 +20,6 @@ def _db(path: Path, sql: str, *args):
         return conn.execute(sql, args).fetchall()
     finally:
         conn.close()
-
-
-@pytest.fixture
-def window(qtbot):
-    w = MainWindow()
-    qtbot.addWidget(w)
-    w.show()
-    yield w
-    w.close()
 
 
 def _click_segment(qtbot, chart, key):

@@ -5,19 +5,8 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-import pytest
 
-from gui.main_window import MainWindow
 from tests.gui.tiny_model import build_tiny_model
-
-
-@pytest.fixture
-def window(qtbot):
-    w = MainWindow()
-    qtbot.addWidget(w)
-    w.show()
-    yield w
-    w.close()
 
 
 def activate_in(project: Path, folder: Path) -> str:

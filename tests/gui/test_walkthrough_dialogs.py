@@ -1,27 +1,10 @@
 """Issue 17 (user walk-through): export, import wizard, language, model manager, tasks, help."""
 from __future__ import annotations
 
-import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMessageBox
 
-from gui.main_window import MainWindow
-
-
-@pytest.fixture
-def window(qtbot):
-    w = MainWindow()
-    qtbot.addWidget(w)
-    w.show()
-    yield w
-    w.close()
-
-
-def _opened(qtbot, window, analysed_project):
-    path, _ = analysed_project
-    assert window.open_project(path)
-    qtbot.waitUntil(lambda: window.insights is not None, timeout=30000)
-    return path
+from tests.gui.conftest import open_and_wait
 
 
 def _answer(monkeypatch, button):
@@ -32,7 +15,7 @@ def _answer(monkeypatch, button):
 
 def test_export_labels_show_ampersand_and_overwrite_is_confirmed(qtbot, window, analysed_project, tmp_path,
                                                                   monkeypatch):
-    _opened(qtbot, window, analysed_project)
+    open_and_wait(qtbot, window, analysed_project[0])
     dialog = window.export_dialog()
     dialog.lang.setCurrentIndex(dialog.lang.findData("en"))
     assert dialog.sheets["topics"].text() == "Topics && keywords"  # drawn as "Topics & keywords"

@@ -3,32 +3,17 @@ from __future__ import annotations
 
 import csv
 
-import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMessageBox
 
-from gui.main_window import MainWindow
-
-
-@pytest.fixture
-def window(qtbot):
-    w = MainWindow()
-    qtbot.addWidget(w)
-    w.show()
-    yield w
-    w.close()
-
-
-def _opened(qtbot, window, path):
-    assert window.open_project(path)
-    qtbot.waitUntil(lambda: window.insights is not None, timeout=60000)
+from tests.gui.conftest import open_and_wait
 
 
 def test_export_filtered_list_csv_and_xlsx_masked(qtbot, window, analysed_project, tmp_path):
     from openpyxl import load_workbook
 
     path, _ = analysed_project
-    _opened(qtbot, window, path)
+    open_and_wait(qtbot, window, path, timeout=60000)
     browser = window.browser
     r = window.insights.reviews
     first_neg = int((r["sentiment"] == "negative").to_numpy().argmax())
@@ -61,7 +46,7 @@ def test_my_labels_lists_filters_corrects_and_deletes(qtbot, window, analysed_pr
     with Project.open(path) as project:
         project.set_labels("sentiment", [(ids[0], "negative"), (ids[1], "positive")])
         project.set_labels("intents", [(ids[2], "complaint")])
-    _opened(qtbot, window, path)
+    open_and_wait(qtbot, window, path, timeout=60000)
     dialog = window.labels_dialog()
     assert isinstance(dialog, LabelsDialog) and dialog.table.rowCount() == 3
     dialog.task.setCurrentIndex(dialog.task.findData("sentiment"))
@@ -98,7 +83,7 @@ def test_browser_filters_by_source_file(qtbot, window, model, zh_csv, tmp_path):
                                   progress=lambda f, m: None, cancel=CancelToken())
     with Project.open(path, readonly=True) as project:  # a second import analyses the whole project
         assert len(last.reviews) == project.review_count() > 2
-    _opened(qtbot, window, path)
+    open_and_wait(qtbot, window, path, timeout=60000)
     browser = window.browser
     combo = browser.combos["source"]
     assert not combo.isHidden() and combo.findData("second.csv") > 0 and combo.findData(zh_csv.name) > 0

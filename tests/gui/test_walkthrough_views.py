@@ -2,30 +2,13 @@
 tiles keep their size, every browser filter is visible and removable, counts agree."""
 from __future__ import annotations
 
-import pytest
 from PySide6.QtCore import Qt
 
-from gui.main_window import MainWindow
-
-
-@pytest.fixture
-def window(qtbot):
-    w = MainWindow()
-    qtbot.addWidget(w)
-    w.show()
-    yield w
-    w.close()
-
-
-def _opened(qtbot, window, analysed_project):
-    path, _ = analysed_project
-    assert window.open_project(path)
-    qtbot.waitUntil(lambda: window.insights is not None, timeout=30000)
-    return path
+from tests.gui.conftest import open_and_wait
 
 
 def test_new_project_clears_dashboard_browser_and_labelling(qtbot, window, analysed_project, tmp_path):
-    _opened(qtbot, window, analysed_project)
+    open_and_wait(qtbot, window, analysed_project[0])
     page = window.labeling
     page.task.setCurrentIndex(page.task.findData("aspects"))
     qtbot.mouseClick(page.fetch, Qt.MouseButton.LeftButton)
@@ -43,7 +26,7 @@ def test_new_project_clears_dashboard_browser_and_labelling(qtbot, window, analy
 
 
 def test_kpi_tiles_keep_their_size_over_refreshes(qtbot, window, analysed_project):
-    _opened(qtbot, window, analysed_project)
+    open_and_wait(qtbot, window, analysed_project[0])
     tile = window.dashboard.tiles["reviews"]
     size, hint = tile.font().pointSizeF(), tile.sizeHint()
     for _ in range(5):
@@ -63,7 +46,7 @@ def _click_segment(qtbot, chart, key):
 
 
 def test_chart_filters_are_visible_and_removable(qtbot, window, analysed_project):
-    _opened(qtbot, window, analysed_project)
+    open_and_wait(qtbot, window, analysed_project[0])
     ins, browser = window.insights, window.browser
     r = ins.reviews
     aspect = ins.aspects.sort_values("negative").iloc[-1]["aspect"]
@@ -92,7 +75,7 @@ def test_chart_filters_are_visible_and_removable(qtbot, window, analysed_project
 
 
 def test_counts_agree_and_aspect_chart_stacks_neutral(qtbot, window, analysed_project):
-    _opened(qtbot, window, analysed_project)
+    open_and_wait(qtbot, window, analysed_project[0])
     ins, dash = window.insights, window.dashboard
     total, analysed = len(ins.reviews), len(ins.analysed)
     summary = f"{total:,} reviews · {analysed:,} analysed · {total - analysed:,} skipped"
