@@ -15,7 +15,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable, Iterator, Sequence
@@ -24,16 +23,11 @@ import numpy as np
 
 from core.errors import UserError
 from core.jobs import CancelToken, Progress
+from core.paths import resource_root
 
 MANIFEST = "manifest.json"
 SUPPORTED_SCHEMA = 1
 DEVICES = ("auto", "cpu", "cuda")
-
-
-def resource_root() -> Path:
-    """The folder that holds ``models/`` and ``resources/`` (the bundle when frozen)."""
-    frozen = getattr(sys, "_MEIPASS", None)
-    return Path(frozen) if frozen else Path(__file__).resolve().parent.parent
 
 
 def bundled_model_dir() -> Path:

@@ -19,6 +19,8 @@ import os
 import re
 from pathlib import Path
 
+from core.paths import user_data_dir
+
 LOG_NAME = "reviewlens.log"
 MAX_BYTES = 1_000_000
 BACKUPS = 3
@@ -56,8 +58,6 @@ class TextRedactor(logging.Filter):
 
 
 def log_dir() -> Path:
-    from core.model_store import user_data_dir
-
     return user_data_dir() / "logs"
 
 

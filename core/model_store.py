@@ -39,7 +39,6 @@ import json
 import os
 import re
 import shutil
-import sys
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -48,6 +47,7 @@ from typing import Any
 
 from core.engine import MANIFEST, read_manifest, verify_model_dir
 from core.errors import UserError
+from core.paths import user_data_dir
 
 CURRENT = "current.json"
 CURRENT_SCHEMA = 2
@@ -57,18 +57,6 @@ STAGING = ".staging"
 ALLOWED_SUFFIXES = (".onnx", ".json", ".safetensors", ".txt", ".npz")
 _VERSION_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")
 _HISTORY = 20
-
-
-def user_data_dir() -> Path:
-    """ReviewLens' per-user data folder (``REVIEWLENS_HOME`` overrides)."""
-    env = os.environ.get("REVIEWLENS_HOME")
-    if env:
-        return Path(env)
-    if sys.platform == "win32":
-        return Path(os.environ.get("APPDATA") or Path.home() / "AppData" / "Roaming") / "ReviewLens"
-    if sys.platform == "darwin":
-        return Path.home() / "Library" / "Application Support" / "ReviewLens"
-    return Path(os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share") / "ReviewLens"
 
 
 @dataclass

@@ -21,18 +21,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from core.engine import resource_root
-
-
-def bundled_cache_dir() -> Path:
-    """``cache/`` next to ``models/`` and ``resources/``: present in the frozen build only."""
-    return resource_root() / "cache"
-
-
-def user_cache_dir() -> Path:
-    from core.model_store import user_data_dir
-
-    return user_data_dir() / "cache"
+from core.paths import bundled_cache_dir, user_cache_dir
 
 
 def jieba_cache_name() -> str:

@@ -7,7 +7,7 @@ from datetime import datetime
 from pathlib import Path
 from types import TracebackType
 
-from core.model_store import user_data_dir
+from core.paths import user_data_dir
 
 _CJK_FONTS = ("Microsoft YaHei UI", "Microsoft YaHei", "PingFang SC", "Hiragino Sans GB", "Noto Sans CJK SC",
               "Source Han Sans SC", "WenQuanYi Micro Hei", "WenQuanYi Zen Hei", "Droid Sans Fallback")

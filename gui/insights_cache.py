@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from core.jobs import CancelToken, Progress
-from core.model_store import user_data_dir
+from core.paths import user_data_dir
 
 CACHE_SCHEMA = 4  # 3: reviews gain 'topic', fix_list gains 'topic'; 4: frames as column lists
 

@@ -15,7 +15,7 @@ Rules (see STYLE.md "Long jobs"):
 * ``ProcessWorker`` has the same interface but runs the job in a child process ('spawn'),
   for analysis, training and report writing: their Python code holds the GIL and would
   stall the event loop (bench/bench_gui.py measured 300-570 ms). Its pool thread only
-  pumps the child's messages (``core.job_process`` has the protocol). A job that writes
+  pumps the child's messages (``core.jobs.process`` has the protocol). A job that writes
   the project opens it with ``Project.open(path, lock=False)``: the window keeps its own
   handle, and the project lock, for the whole job, so labels given meanwhile are written
   at once (SQLite serialises the two processes' transactions) and no other ReviewLens
@@ -186,7 +186,7 @@ class ProcessWorker(Worker):
         self.pid: int | None = None
 
     def run(self) -> None:  # noqa: D401 - QRunnable API
-        from core.job_process import run_child
+        from core.jobs import run_child
 
         try:
             self.token.check()

@@ -29,8 +29,8 @@ from typing import Sequence
 
 import numpy as np
 
-from core.engine import resource_root
 from core.errors import UserError
+from core.paths import resource_root
 
 SCHEMA_VERSION = 1
 LANGS = ("zh", "en")

@@ -32,9 +32,8 @@ from typing import Sequence
 
 import numpy as np
 
-from core.engine import resource_root
 from core.errors import UserError
-from core.prebuilt import bundled_cache_dir
+from core.paths import bundled_cache_dir, resource_root
 
 INTENTS = ("complaint", "refund_return", "question", "suggestion", "praise", "repurchase", "logistics_problem")
 SCHEMA_VERSION = 1

@@ -21,7 +21,7 @@ from typing import Iterable, Sequence
 
 import numpy as np
 
-from core.engine import resource_root
+from core.paths import resource_root
 
 _EN_TOKEN = re.compile(r"[a-z][a-z'\-]{1,}")
 _HAN = re.compile(r"[\u4e00-\u9fff]")

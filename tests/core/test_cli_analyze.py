@@ -7,7 +7,8 @@ import pytest
 from openpyxl import load_workbook
 
 from core.cli import run_cli
-from core.engine import bundled_model_dir, resource_root
+from core.engine import bundled_model_dir
+from core.paths import resource_root
 
 SAMPLES = resource_root() / "resources" / "samples"
 needs_model = pytest.mark.skipif(not (bundled_model_dir() / "manifest.json").is_file(),

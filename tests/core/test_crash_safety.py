@@ -31,7 +31,8 @@ import pandas as pd
 import pytest
 from openpyxl import load_workbook
 
-from core.engine import load_engine, resource_root, verify_model_dir
+from core.engine import load_engine, verify_model_dir
+from core.paths import resource_root
 from core.model_store import ModelStore
 from core.project import Project
 from tests.gui.tiny_model import build_tiny_model

@@ -9,7 +9,8 @@ import pytest
 
 from core import engine
 from core.errors import UserError
-from core.model_store import SELECTION_KEY, ModelStore, user_data_dir
+from core.model_store import SELECTION_KEY, ModelStore
+from core.paths import user_data_dir
 from core.project import Project
 
 

@@ -19,7 +19,8 @@ import pandas as pd
 import pytest
 from openpyxl import load_workbook
 
-from core.engine import bundled_model_dir, resource_root
+from core.engine import bundled_model_dir
+from core.paths import resource_root
 from tests.gui.tiny_model import build_tiny_model
 
 ROOT = Path(__file__).resolve().parents[2]

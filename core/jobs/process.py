@@ -26,7 +26,7 @@ import traceback
 from typing import Any, Callable
 
 from core.errors import UserError
-from core.jobs import Cancelled, CancelToken
+from core.jobs.progress import Cancelled, CancelToken
 
 
 def _watch(commands: Any, token: CancelToken) -> None:
