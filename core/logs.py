@@ -4,7 +4,7 @@ Policy (the log may be attached to a support e-mail, so it must never hold a sho
 core code logs only counts, paths, timings, versions and error classes, never review text,
 names or any cell content. Loggers live under ``reviewlens.`` (``logging.getLogger(
 "reviewlens.cli")``). As a second line of defence the file handler carries ``TextRedactor``,
-which masks personal data (``core.pii``), blanks out long runs of CJK characters and cuts
+which masks personal data (``core.text.mask_pii``), blanks out long runs of CJK characters and cuts
 over-long messages, so a slip does not write whole reviews or phone numbers to disk.
 
 Nothing leaves the computer: the log is a plain local file. ``setup_logging`` never fails
@@ -32,7 +32,7 @@ _CJK_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u3000-\u303f\uf
 
 
 def _mask(text: str) -> str:
-    from core.pii import mask_pii  # phones, e-mails, order numbers, names, addresses
+    from core.text import mask_pii  # phones, e-mails, order numbers, names, addresses
 
     return mask_pii(text)
 

@@ -70,7 +70,7 @@ def tokenize(text: str, lang: str) -> list[str]:
     if not text:
         return []
     if _MAYBE_PII.search(text):
-        from core.pii import mask_pii
+        from core.text import mask_pii
 
         text = _MASK_TOKEN.sub(" ", mask_pii(text))
     out: list[str] = []

@@ -17,8 +17,7 @@ import pytest
 import core.importer_files as files
 from core.errors import UserError
 from core.importer import list_sheets, preview, read_reviews
-from core.pii import mask_pii
-from core.text import clean_text, duplicate_groups, split_clauses
+from core.text import clean_text, duplicate_groups, mask_pii, split_clauses
 
 
 def good_xlsx_bytes() -> bytes:

@@ -1,4 +1,4 @@
-"""core.pii.mask_pii on realistic Chinese and English review text: what must and must not be masked."""
+"""core.text.pii.mask_pii on realistic Chinese and English review text: what must and must not be masked."""
 from __future__ import annotations
 
 import re
@@ -6,8 +6,8 @@ import re
 import pytest
 
 from core.analysis.topics import _MASK_TOKEN
-from core.pii import mask_pii
 from core.text import mask_pii as reexported
+from core.text.pii import mask_pii
 
 
 @pytest.mark.parametrize("raw,masked", [

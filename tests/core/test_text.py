@@ -5,7 +5,7 @@ import random
 
 import pytest
 
-import core.text as text_mod
+import core.text.clean as text_mod
 from core.text import (clean_text, detect_language, duplicate_groups, is_placeholder, normalize_for_match,
                        split_clauses, text_hash)
 

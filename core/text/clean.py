@@ -1,7 +1,7 @@
 """Review text helpers: cleaning, placeholder and duplicate flags, language, clauses.
 
 All functions are pure and linear in the text length (a 200k-character review is fine).
-PII masking lives in ``core.pii`` and is re-exported here as ``mask_pii``.
+PII masking lives in ``core.text.pii``.
 """
 from __future__ import annotations
 
@@ -15,12 +15,13 @@ from typing import Sequence
 
 import numpy as np
 
-from core.pii import mask_pii
+from core.paths import resource_root
+from core.text.pii import mask_pii
 
 __all__ = ["clean_text", "is_placeholder", "detect_language", "split_clauses", "duplicate_groups",
            "text_hash", "mask_pii", "normalize_for_match", "PLACEHOLDERS_FILE"]
 
-PLACEHOLDERS_FILE = Path(__file__).resolve().parent.parent / "resources" / "placeholders.txt"
+PLACEHOLDERS_FILE = resource_root() / "resources" / "placeholders.txt"
 
 _TAG = re.compile(r"</?[A-Za-z][A-Za-z0-9:-]{0,20}(?:\s[^<>]{0,500})?/?>")
 _BR = re.compile(r"<\s*(?:br|/p|/div|/li|/tr)\s*/?>", re.I)
