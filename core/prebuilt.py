@@ -21,33 +21,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from core.paths import bundled_cache_dir, user_cache_dir
-
-
-def jieba_cache_name() -> str:
-    """The cache holds a marshal dump, whose format depends on the Python minor version."""
-    import jieba
-
-    return f"jieba-{jieba.__version__}-py{sys.version_info.major}{sys.version_info.minor}.cache"
-
-
-def jieba_tokenizer():
-    """A private jieba Tokenizer whose dictionary cache is the bundled one when it exists, else
-    the user data dir's (built there on first use), else jieba's default in the temp folder."""
-    import jieba
-
-    tok = jieba.Tokenizer()
-    tok.cache_file = jieba_cache_name()
-    if (bundled_cache_dir() / tok.cache_file).is_file():
-        tok.tmp_dir = str(bundled_cache_dir())
-    else:
-        folder = user_cache_dir()
-        try:
-            folder.mkdir(parents=True, exist_ok=True)
-            tok.tmp_dir = str(folder)
-        except OSError:
-            pass  # read-only home: jieba falls back to the temp folder
-    return tok
+from core.text import jieba_cache_name
 
 
 def prebuild(out: Path, *, model_dir: Path | None = None) -> list[Path]:

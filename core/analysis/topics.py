@@ -50,12 +50,12 @@ def _zh_en_stopwords() -> frozenset[str]:
 @lru_cache(maxsize=1)
 def _jieba():
     """A private jieba Tokenizer with the e-commerce dictionary (the global one stays untouched);
-    its dictionary cache is kept in the user data dir or shipped in the build (``core.prebuilt``)."""
+    its dictionary cache is kept in the user data dir or shipped in the build (``core.text.jieba_cache``)."""
     import logging
 
     import jieba
 
-    from core.prebuilt import jieba_tokenizer
+    from core.text import jieba_tokenizer
 
     jieba.setLogLevel(logging.WARNING)
     tok = jieba_tokenizer()

@@ -11,7 +11,8 @@ import pytest
 
 from core.analysis.intents import load_intent_classifier
 from core.engine import load_engine
-from core.prebuilt import jieba_cache_name, jieba_tokenizer, prebuild
+from core.prebuilt import prebuild
+from core.text import jieba_cache_name, jieba_tokenizer
 from tests.gui.tiny_model import build_tiny_model
 
 ROOT = Path(__file__).resolve().parents[2]
