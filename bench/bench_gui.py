@@ -38,7 +38,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 def _texts(n: int) -> list[str]:
     import pandas as pd
 
-    from core.importer import read_reviews
+    from core.importing import read_reviews
 
     base = read_reviews(ROOT / "resources/samples/taobao_export.xlsx").frame["text"].tolist()
     base += pd.read_csv(ROOT / "resources/samples/amazon_export.csv")["Review Text"].dropna().astype(str).tolist()

@@ -15,7 +15,7 @@ from pathlib import Path
 import openpyxl
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from core.importer import read_reviews  # noqa: E402
+from core.importing import read_reviews  # noqa: E402
 
 TEXTS = ["质量很好，物流也快，下次还来", "苹果很甜，个头也大，家人都喜欢", "屏幕有点暗，电池一般般，但是价格便宜",
          "Great shirt, fits perfectly and the fabric is soft", "Arrived late and the size was wrong"]

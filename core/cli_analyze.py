@@ -143,7 +143,7 @@ def write_results_csv(insights, path: Path, *, mask: bool = True) -> Path:
 def run_analyze(args: argparse.Namespace) -> int:
     from core.analysis.insights import analyze_table
     from core.engine import active_model_dir, bundled_model_dir, load_engine
-    from core.importer import read_reviews
+    from core.importing import read_reviews
     from core.jobs import wrap_progress
     from core.report import write_report
 

@@ -18,7 +18,7 @@ MODEL_TEXTS: dict[str, tuple[str, str]] = {
     "figure": ("宏平均 F1 {f1}（n = {n}）", "Macro-F1 {f1} (n = {n})"),
     "figure_no_n": ("宏平均 F1 {f1}", "Macro-F1 {f1}"),
     "reanalyse_now": ("现在用新模型重新分析本项目的评论吗？", "Re-analyse the project's reviews with the new model now?"),
-    # import wizard (core.importer's notes)
+    # import wizard (core.importing.reader's notes)
     "date_note": ("日期列“{c}”：{n} 个非空单元格中只有 {ok} 个是日期，其余留空。请选择存放评价日期的列。",
                   "Date column '{c}': only {ok} of {n} filled cells are dates; the others are left empty: choose "
                   "the column that holds the review dates."),

@@ -24,7 +24,7 @@ ROLES = ("text", "rating", "date", "product", "sku", "followup", "reply")  # rea
 
 
 def _preview_job(path: str, sheet: str | None, *, progress, cancel):  # noqa: ARG001
-    from core.importer import list_sheets, preview
+    from core.importing import list_sheets, preview
 
     return list_sheets(path), preview(path, sheet=sheet, n=20)
 
@@ -44,7 +44,7 @@ def _count_job(path: str, sheet: str | None, columns: dict[str, str | None], *, 
 
 
 def import_note(note: str) -> str:
-    """core.importer's note (English) in the interface language; "" for the title-rows note,
+    """core.importing.reader's note (English) in the interface language; "" for the title-rows note,
     which this page already says in its own line (``title_rows``)."""
     import re
 
@@ -97,7 +97,7 @@ class FilePage(QWizardPage):
         p = Path(text)
         if p.is_file() and p.suffix.lower() in (".xlsx", ".xls"):
             try:
-                from core.importer import list_sheets
+                from core.importing import list_sheets
 
                 for name in list_sheets(p):  # names only: fast even for big workbooks (read-only open)
                     self.sheet.addItem(name, name)

@@ -110,8 +110,8 @@ def _store_predictions(project, insights, model_version: str) -> None:
 
 def read_table(source: Path | str, *, sheet: str | None, columns: dict[str, str | None], progress: Progress,
                cancel: CancelToken):
-    """``core.importer.read_reviews`` with the wizard's column choices (None: core's guess)."""
-    from core.importer import read_reviews
+    """``core.importing.read_reviews`` with the wizard's column choices (None: core's guess)."""
+    from core.importing import read_reviews
 
     return read_reviews(source, sheet=sheet, text_column=columns.get("text"), rating_column=columns.get("rating"),
                         date_column=columns.get("date"), product_column=columns.get("product"),

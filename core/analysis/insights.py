@@ -38,7 +38,7 @@ from core.jobs import CancelToken, Progress, wrap_progress
 
 if TYPE_CHECKING:
     from core.engine import Engine
-    from core.importer import ReviewTable
+    from core.importing import ReviewTable
 
 SKIP_REASONS = ("empty", "placeholder", "non_text")
 _HAS_WORD = re.compile(r"[^\W\d_]")  # any letter or Han character

@@ -12,7 +12,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from core.importer import read_reviews  # noqa: E402
+from core.importing import read_reviews  # noqa: E402
 from core.project import Project  # noqa: E402
 
 VALUES = ("negative", "neutral", "positive")

@@ -14,9 +14,9 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-import core.importer_files as files
+import core.importing.files as files
 from core.errors import UserError
-from core.importer import list_sheets, preview, read_reviews
+from core.importing import list_sheets, preview, read_reviews
 from core.text import clean_text, duplicate_groups, mask_pii, split_clauses
 
 

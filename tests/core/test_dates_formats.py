@@ -1,4 +1,4 @@
-"""Date and rating cell shapes from European and Shopify-style exports (core.dates)."""
+"""Date and rating cell shapes from European and Shopify-style exports (core.importing.dates)."""
 from __future__ import annotations
 
 import math
@@ -6,7 +6,7 @@ import math
 import pandas as pd
 import pytest
 
-from core.dates import date_share, parse_date, parse_dates, parse_ratings
+from core.importing import date_share, parse_date, parse_dates, parse_ratings
 
 
 def test_decimal_comma_ratings() -> None:

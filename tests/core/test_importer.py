@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 
 from core.errors import UserError
-from core.importer import ROLES, ColumnGuess, ReviewTable, list_sheets, preview, read_reviews
+from core.importing import ROLES, ColumnGuess, ReviewTable, list_sheets, preview, read_reviews
 from core.jobs import CancelToken, Cancelled
 
 SAMPLES = Path(__file__).resolve().parents[2] / "resources" / "samples"

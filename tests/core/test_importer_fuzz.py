@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from core.errors import UserError
-from core.importer import ROLES, ReviewTable, preview, read_reviews
+from core.importing import ROLES, ReviewTable, preview, read_reviews
 
 HEADERS = ["评价内容", "评分", "评价时间", "追评内容", "商家回复", "宝贝名称", "Review Text", "Rating", "Date",
            "body", "title", "订单编号", "", "x"]

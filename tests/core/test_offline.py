@@ -80,7 +80,7 @@ def test_whole_flow_runs_with_network_blocked(no_network, model, tmp_path, monke
     from core.analysis.insights import analyze_table
     from core.cli_analyze import write_results_csv
     from core.engine import load_engine
-    from core.importer import read_reviews
+    from core.importing import read_reviews
     from core.labels import export_labels
     from core.logs import setup_logging
     from core.model_store import ModelStore

@@ -20,7 +20,7 @@ from core.analysis.insights import analyze_table
 from core.cli_analyze import write_results_csv
 from core.engine import load_engine, verify_model_dir
 from core.errors import UserError
-from core.importer import read_reviews
+from core.importing import read_reviews
 from core.labels import export_labels
 from core.model_store import ModelStore
 from core.project import Project

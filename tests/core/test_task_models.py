@@ -88,7 +88,7 @@ def test_intents_from_a_file_quick_model_is_used_by_analysis(home, capsys):
     assert store.active_version() is None and store.active_version("intents") == version  # sentiment untouched
 
     from core.analysis.insights import analyze_table
-    from core.importer import read_reviews
+    from core.importing import read_reviews
 
     texts = ["橘子很甜，下次还来买", "请问这个苹果能放几天？", "快递太慢了，一周才到，烂了好几个，要求退款"]
     sheet = home / "reviews.csv"
@@ -215,7 +215,7 @@ def test_aspect_polarity_labels_train_a_model_that_analysis_uses(home):
     assert active_task_models(tasks=["aspects"]) == []  # no project: nothing of the owner's
     # the analysis really took the mention polarities from that model
     from core.analysis.insights import analyze_table
-    from core.importer import read_reviews
+    from core.importing import read_reviews
 
     model = load_task_model(store.get(version).path)
     ins = analyze_table(read_reviews(sheet), load_engine(None, device="cpu", threads=2), task_models=[model])

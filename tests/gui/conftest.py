@@ -90,7 +90,7 @@ def model(home, tiny_model, intent_cache, monkeypatch) -> str:
 @pytest.fixture
 def zh_csv(tmp_path) -> Path:
     """60 Taobao reviews (Chinese headers) as a CSV: a small slice of the sample export."""
-    from core.importer import read_reviews
+    from core.importing import read_reviews
 
     frame = read_reviews(SAMPLES / "taobao_export.xlsx").frame.head(60)
     out = pd.DataFrame({"宝贝名称": frame["product"], "评价时间": frame["date"].dt.strftime("%Y-%m-%d %H:%M"),

@@ -3,8 +3,8 @@
 Reads ``.xlsx``, ``.xls``, ``.csv``, ``.tsv`` and ``.txt`` exports from Taobao/Tmall, JD,
 Pinduoduo, Douyin, Amazon, Shopify review apps, eBay, Etsy and unknown tools: finds the
 sheet with the reviews, the real header row under any title rows, and which column holds
-the text, rating, date and the rest (see ``core.columns``). File handling lives in
-``core.importer_files``; dates and ratings in ``core.dates``.
+the text, rating, date and the rest (see ``core.importing.columns``). File handling lives in
+``core.importing.files``; dates and ratings in ``core.importing.dates``.
 
 Every problem a user can cause raises ``core.errors.UserError`` with one line that names
 the file (and sheet or column) and says what to do. ``read_reviews`` reports progress and
@@ -20,10 +20,10 @@ from typing import Any, Sequence
 
 import pandas as pd
 
-from core.columns import ROLES, ColumnGuess, find_header_row, guess_columns, header_score
-from core.dates import parse_dates, parse_ratings
+from core.importing.columns import ROLES, ColumnGuess, find_header_row, guess_columns, header_score
+from core.importing.dates import parse_dates, parse_ratings
 from core.errors import UserError
-from core.importer_files import (
+from core.importing.files import (
     RawSheet,
     cell_text,
     check_path,

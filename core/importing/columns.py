@@ -12,7 +12,7 @@ import unicodedata
 from dataclasses import dataclass
 from typing import Any, Sequence
 
-from core.dates import date_share, rating_share
+from core.importing.dates import date_share, rating_share
 
 ROLES = ("text", "rating", "date", "product", "sku", "followup", "reply", "author", "order_id")
 
