@@ -139,7 +139,7 @@ def main() -> int:
     ap.add_argument("--loco-sample", type=int, default=2000)
     ap.add_argument("--json", type=Path, default=None)
     args = ap.parse_args()
-    from core.engine import load_engine
+    from core.model import load_engine
     from core.modelbuild.blend import build_blend, load_handwritten
     from core.ngram import stacked_probs
 

@@ -26,7 +26,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from core.analysis.aspects import clause_offsets, mention_window, resolve_polarity  # noqa: E402
-from core.engine import load_engine  # noqa: E402
+from core.model import load_engine  # noqa: E402
 from core.text import split_clauses  # noqa: E402
 
 DATA = Path("/work/shared/data")

@@ -22,7 +22,7 @@ import json, resource, sys, time
 sys.path.insert(0, {root!r})
 import numpy as np
 t0 = time.perf_counter()
-from core.engine import load_engine
+from core.model import load_engine
 engine = load_engine({model!r}, device={device!r}, threads={threads})
 load_s = time.perf_counter() - t0
 from core.modelbuild.data import load_online_shopping, acos_sentences, shared_data_dir

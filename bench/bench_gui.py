@@ -51,9 +51,9 @@ def _texts(n: int) -> list[str]:
 def build(home: Path, n: int, threads: int, tiny: bool = False) -> Path:
     import pandas as pd
 
-    from core.engine import bundled_model_dir
+    from core.model import bundled_model_dir
     from core.jobs import CancelToken
-    from core.model_store import ModelStore
+    from core.model import ModelStore
     from core.project import Project
     from gui.session import import_and_analyse
 

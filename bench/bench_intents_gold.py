@@ -82,7 +82,7 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--model", type=Path, default=ROOT / "models" / "default")
     args = ap.parse_args()
-    from core.engine import load_engine
+    from core.model import load_engine
 
     engine = load_engine(args.model, device="cpu", blend=False)
     current = load_intent_classifier(engine)

@@ -73,7 +73,7 @@ def main() -> int:
           f"{int(mixed.sum())} mixed or unclear, {int(audited.sum()) - changed - int(mixed.sum())} confirmed")
 
     preds: dict[str, np.ndarray] = {}
-    from core.engine import load_engine
+    from core.model import load_engine
 
     for model_dir in models:
         probs = load_engine(model_dir, device="cpu", threads=args.threads).predict(texts).probs

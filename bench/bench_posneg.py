@@ -25,7 +25,7 @@ def main() -> int:
     ap.add_argument("--model", type=Path, action="append", required=True)
     ap.add_argument("--zh-sample", type=int, default=3000)
     args = ap.parse_args()
-    from core.engine import load_engine
+    from core.model import load_engine
 
     tests, _rng = sentiment_test_sets(build_splits(args.work), args.zh_sample)  # the texts bench_sentiment.py scores
     sets = {name: tests[name] for name in ("zh_unseen_category", "en_vader_amazon", "en_absa_tshirt")}

@@ -50,7 +50,7 @@ def main() -> int:
     splits = build_splits(args.work)
     tests, rng = sentiment_test_sets(splits, args.zh_sample)
 
-    from core.engine import load_engine
+    from core.model import load_engine
 
     t0 = time.perf_counter()
     engine = load_engine(args.model, device="cpu", threads=args.threads)

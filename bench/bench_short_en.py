@@ -43,7 +43,7 @@ def main() -> int:
     ap.add_argument("--work", type=Path, default=ROOT.parent / "build_e5")
     args = ap.parse_args()
     texts, y = read_probe()
-    from core.engine import load_engine
+    from core.model import load_engine
 
     for model_dir in args.model or [ROOT / "models" / "default"]:
         report(str(model_dir), load_engine(model_dir, device="cpu").predict(texts).probs, texts, y)

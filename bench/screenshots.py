@@ -48,7 +48,7 @@ def main() -> int:
 
     from PySide6.QtWidgets import QApplication
 
-    from core.engine import bundled_model_dir
+    from core.model import bundled_model_dir
     from core.jobs import CancelToken
     from core.project import Project
     from gui.app import setup_application

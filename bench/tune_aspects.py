@@ -9,7 +9,7 @@ sys.path.insert(0, str(ROOT)); sys.path.insert(0, str(ROOT / "bench"))
 import numpy as np
 from pathlib import Path
 from bench_aspects import read_items, read_acos, clause_index, macro_f1, DATA
-from core.engine import load_engine
+from core.model import load_engine
 from core.text import split_clauses
 eng = load_engine(None, device="cpu", threads=2)
 labels = list(eng.labels); NEU = labels.index("neutral")

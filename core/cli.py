@@ -36,7 +36,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def version_line() -> str:
-    from core.engine import active_model_dir, read_manifest
+    from core.model import active_model_dir, read_manifest
 
     try:
         model = read_manifest(active_model_dir()).get("version", "unknown")

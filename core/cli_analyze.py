@@ -142,7 +142,7 @@ def write_results_csv(insights, path: Path, *, mask: bool = True) -> Path:
 
 def run_analyze(args: argparse.Namespace) -> int:
     from core.analysis.insights import analyze_table
-    from core.engine import active_model_dir, bundled_model_dir, load_engine
+    from core.model import active_model_dir, bundled_model_dir, load_engine
     from core.importing import read_reviews
     from core.jobs import wrap_progress
     from core.report import write_report
@@ -162,7 +162,7 @@ def run_analyze(args: argparse.Namespace) -> int:
         bar(0.05, "Loading model")
         store = None
         if args.project:
-            from core.model_store import ModelStore
+            from core.model import ModelStore
             from core.project import Project
 
             Project.open(args.project, readonly=True).close()  # a clear error for a missing/bad project

@@ -89,7 +89,7 @@ def _export_labels(args: argparse.Namespace) -> int:
 
 
 def _store(project: Path | None = None):
-    from core.model_store import ModelStore
+    from core.model import ModelStore
 
     if project is not None:
         from core.project import Project

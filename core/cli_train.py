@@ -135,7 +135,7 @@ def _print_metrics(result) -> None:
 
 def project_store(project: Path):
     """The model store as seen by ``project``: its own active versions (models belong to a project)."""
-    from core.model_store import ModelStore
+    from core.model import ModelStore
 
     return ModelStore(project=project)
 

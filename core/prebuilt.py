@@ -36,7 +36,7 @@ def prebuild(out: Path, *, model_dir: Path | None = None) -> list[Path]:
     tok.initialize()
     if model_dir is not None:
         from core.analysis.intents import load_intent_classifier
-        from core.engine import load_engine
+        from core.model import load_engine
 
         for old in out.glob("intent_head_*.json"):
             old.unlink()

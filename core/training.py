@@ -30,7 +30,7 @@ from typing import Sequence
 
 import numpy as np
 
-from core.engine import Engine, load_engine, sha256_file
+from core.model import Engine, load_engine, sha256_file
 from core.errors import UserError
 from core.evaluation import TRAINED_ON_KEY, compare, hash_split, missing_labels, text_key
 from core.jobs import CancelToken, Progress, no_progress, wrap_progress
@@ -214,7 +214,7 @@ def _head_predict(W: np.ndarray, b: np.ndarray, feats: np.ndarray) -> np.ndarray
 def base_features(engine: Engine, texts: Sequence[str], *, progress: Progress | None = None,
                   cancel: CancelToken | None = None) -> np.ndarray:
     """Features for a quick head (see engine.head_features), from the model's raw outputs."""
-    from core.engine import head_features
+    from core.model import head_features
 
     saved_head, engine._head = engine._head, None  # features come from the base graph, not a head on top
     try:

@@ -5,7 +5,7 @@ Same contract as ``core.training.train_model``: a stratified held-out split (k-f
 cross-validation in quick mode when labels are few), the new AND the current model scored
 on the same reviews, a staging folder, nothing activated here. The model folder's manifest
 says ``multi_label: true`` and carries one ``thresholds`` value per label
-(see ``core.task_models``).
+(see ``core.model.task_models``).
 
 "Current model" of a task: its active version in the model store; for intents without
 one, the rule + seed-example classifier that analysis uses (``core.analysis.intents``).
@@ -79,7 +79,7 @@ def _trained_on(store, task: str) -> set[str]:
     if path is None:
         return set()
     try:
-        from core.engine import read_manifest
+        from core.model import read_manifest
 
         return set(read_manifest(path).get(TRAINED_ON_KEY) or ())
     except UserError:
@@ -90,7 +90,7 @@ def current_multilabel_predictions(engine, texts: list[str], task: str, label_na
                                    cancel: CancelToken, store=None) -> np.ndarray | None:
     """[n, L] booleans from the task's current model (the project's, through ``store``), or
     None when there is none."""
-    from core.task_models import load_task_model
+    from core.model import load_task_model
 
     active = store.active_dir(task) if store is not None else None
     if active is not None:
@@ -139,7 +139,7 @@ def train_multilabel_model(
 ) -> TrainResult:
     """Train a multi-label model version for ``task`` (each review: zero or more labels).
     ``store``: the project's model store (its active model of ``task`` is the one compared)."""
-    from core.engine import load_engine
+    from core.model import load_engine
     from core.heads import _sigmoid, fit_multilabel_head
 
     cfg, progress, cancel = start_training(mode, config, seed, progress, cancel)

@@ -11,7 +11,7 @@ from gui.i18n import tr
 
 def manifest_metrics(model_dir: Path | str) -> dict[str, Any]:
     """The ``metrics`` of a model folder's manifest ({} when it has none or cannot be read)."""
-    from core.engine import read_manifest
+    from core.model import read_manifest
     from core.errors import UserError
 
     try:

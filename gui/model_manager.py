@@ -17,7 +17,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QDialog, QFileDialog, QHBoxLay
                                QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget)
 
 from core.errors import UserError
-from core.model_store import ModelStore
+from core.model import ModelStore
 from gui.messages import show_error
 from gui.i18n import task_name, tr
 from gui.model_figures import figure_text

@@ -35,7 +35,7 @@ def get_engine(project_path: Path | str | None, device: str = "auto", threads: i
     ``fast``: the transformer alone, without the default model's n-gram blend. Called from
     the heavy pool's single thread or a job process only (see ``gui.workers.heavy_pool``).
     """
-    from core.engine import active_model_dir, load_engine
+    from core.model import active_model_dir, load_engine
 
     model_dir = active_model_dir(project_path)
     key = (str(model_dir), device, threads, bool(fast))
@@ -47,14 +47,14 @@ def get_engine(project_path: Path | str | None, device: str = "auto", threads: i
 
 def project_store(project_path: Path | str):
     """The model store as ``project_path`` sees it: its own active version per task."""
-    from core.model_store import ModelStore
+    from core.model import ModelStore
 
     return ModelStore(project=project_path)
 
 
 def model_origin(project_path: Path | str | None, engine) -> str:
     """"project" when ``engine`` runs a model trained for (and active in) this project, else "bundled"."""
-    from core.engine import bundled_model_dir
+    from core.model import bundled_model_dir
 
     try:
         bundled = Path(engine.model_dir).resolve() == bundled_model_dir().resolve()
@@ -84,7 +84,7 @@ def cache_is_current(insights: Any, project_path: Path, *, fast: bool = False) -
     """Whether cached insights came from the model the project would analyse with now: its
     active sentiment version (another one activated since, e.g. from the CLI, makes the cache
     stale) and, for a model with a blend, the same fast-mode setting."""
-    from core.engine import active_model_dir, read_manifest
+    from core.model import active_model_dir, read_manifest
     from core.errors import UserError
 
     try:
@@ -282,7 +282,7 @@ def train_project_job(project_path: Path, *, task: str, mode: str, progress: Pro
     does (``core.cli_train``), then single- or multi-label training based on (and compared
     with) the project's own active model, as ``main.py train --project`` does."""
     from core.cli_train import labelled_from_project
-    from core.engine import active_model_dir
+    from core.model import active_model_dir
     from core.training import train_model
     from core.training_multi import train_multilabel_model
 

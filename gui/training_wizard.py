@@ -197,7 +197,7 @@ class TrainingWizard(QWizard):
         analysis uses the project's active model of each). Never with too few labels (core
         refuses, even forced); one not shown to be better needs confirmation."""
         from core.errors import UserError
-        from core.model_store import ModelStore
+        from core.model import ModelStore
         from core.training import should_activate
 
         result = self.progress_page.result

@@ -15,7 +15,7 @@ Stages (one way, each over plain values):
    prediction.
 4. intents: rules OR seed-trained head over the embeddings, or rules OR the owner's
    trained intents model when one is active (``intents.py``); then one ``task:<name>``
-   column per active custom-task model (``core.task_models``).
+   column per active custom-task model (``core.model.task_models``).
 5. aggregates: keywords, topics, trends, products, mismatches, what-to-fix, requests
    (``summary.py``).
 
@@ -37,7 +37,7 @@ from core.analysis.intents import IntentClassifier, load_intent_classifier
 from core.jobs import CancelToken, Progress, wrap_progress
 
 if TYPE_CHECKING:
-    from core.engine import Engine
+    from core.model import Engine
     from core.importing import ReviewTable
 
 SKIP_REASONS = ("empty", "placeholder", "non_text")
@@ -199,7 +199,7 @@ def analyze_table(table: ReviewTable, engine: Engine, *, progress: Progress | No
     if task_models is None and store is None:
         task_models = []
     elif task_models is None:
-        from core.task_models import active_task_models
+        from core.model import active_task_models
 
         task_models = active_task_models(store=store, device=engine.device_name, threads=engine.config.threads,
                                          tasks=None) + active_task_models(
@@ -267,7 +267,7 @@ def analyze_table(table: ReviewTable, engine: Engine, *, progress: Progress | No
         reviews["followup_sentiment"] = followup_sentiment(reviews["followup"], engine, cancel)
     reviews["mismatch"] = mismatch_flags(reviews["rating"], reviews["sentiment"], reviews["sentiment_confidence"])
     if task_models:
-        from core.task_models import add_task_columns
+        from core.model.task_models import add_task_columns
 
         say(0.82, "Custom tasks")
         add_task_columns(reviews, unique, review_uid, task_models, cancel=cancel)

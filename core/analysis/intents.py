@@ -228,7 +228,7 @@ def train_intent_head(texts: Sequence[str], label_sets: Sequence[Sequence[str]],
 @dataclass
 class IntentClassifier:
     """Rules OR head, with a sentiment veto on the head for praise / complaint; or rules OR
-    the owner's trained intents model (``model``, a ``core.task_models.TaskModel``)."""
+    the owner's trained intents model (``model``, a ``core.model.TaskModel``)."""
 
     rules: IntentRules
     head: IntentHead | None
@@ -305,7 +305,7 @@ def load_intent_classifier(engine=None, *, cache_dir: Path | None = None, use_tr
 def _active_intents_model(engine, store):
     """The project's active trained intents model, or None (no project, none trained, or it
     no longer loads)."""
-    from core.task_models import load_task_model
+    from core.model import load_task_model
 
     if store is None:
         return None

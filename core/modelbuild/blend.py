@@ -87,7 +87,7 @@ def blend_data(splits: Splits, handwritten: list[Example], *, exclude_category: 
 
 def student_probs(base: Path, texts: list[str], cache: Path | None) -> np.ndarray:
     """The student's probabilities as the app computes them (cached by model version + texts)."""
-    from core.engine import load_engine
+    from core.model import load_engine
 
     engine = load_engine(base, device="cpu", blend=False)
     key = hashlib.sha1(("\n".join(texts) + engine.version).encode("utf-8")).hexdigest()[:16]
@@ -204,7 +204,7 @@ def build_blend(*, work: Path, base: Path, out: Path | None, splits: Splits, han
         cache.mkdir(parents=True, exist_ok=True)
         np.savez(cache / "oof.npz", keys=np.asarray(list(oof)), probs=np.stack(list(oof.values())))
     stack = data.stack + dev  # real reviews labelled 3-way by the team weigh in too
-    from core.engine import read_manifest
+    from core.model import read_manifest
 
     if read_manifest(base).get("refine"):  # the student trained on the hand-written texts: not fair for it
         stack = [e for e in stack if not e.source.startswith("handwritten")]
@@ -301,7 +301,7 @@ def tune_neutral(base: Path, ngram, weight: np.ndarray, bias: np.ndarray, work: 
 
 
 def write_model(base: Path, out: Path, ngram, doc: dict) -> Path:
-    from core.engine import read_manifest, sha256_file
+    from core.model import read_manifest, sha256_file
     from core.modelbuild.build import replace_folder
 
     manifest = read_manifest(base)

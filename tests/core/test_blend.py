@@ -9,7 +9,7 @@ import sys
 import numpy as np
 import pytest
 
-from core.engine import load_engine, verify_model_dir
+from core.model import load_engine, verify_model_dir
 from core.modelbuild.blend import build_blend
 from core.modelbuild.data import NEG, NEU, POS, Example, Splits
 from core.ngram import featurize, hashed_counts, load_ngram, train_ngram
@@ -83,7 +83,7 @@ def test_blend_stage_writes_a_model_the_engine_blends(tmp_path):
 
 
 def test_inference_path_does_not_import_torch_or_sklearn():
-    code = ("import sys; from core.engine import load_engine; e = load_engine(device='cpu'); "
+    code = ("import sys; from core.model import load_engine; e = load_engine(device='cpu'); "
             "e.predict(['很好', 'bad']); "
             "print(json.dumps([m for m in ('torch', 'sklearn') if m in sys.modules]))")
     out = subprocess.run([sys.executable, "-c", "import json; " + code], capture_output=True, text=True,

@@ -7,7 +7,7 @@ import pytest
 from openpyxl import load_workbook
 
 from core.cli import run_cli
-from core.engine import bundled_model_dir
+from core.model import bundled_model_dir
 from core.paths import resource_root
 
 SAMPLES = resource_root() / "resources" / "samples"

@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 
 from core.cli import run_cli
-from core.model_store import ModelStore
+from core.model import ModelStore
 from core.project import Project
 from tests.core.test_model_store import make_model
 

@@ -7,7 +7,7 @@ import random
 import pytest
 
 from core.cli import run_cli
-from core.model_store import ModelStore
+from core.model import ModelStore
 from tests.fixtures import fruit_rows
 
 

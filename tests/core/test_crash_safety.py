@@ -31,9 +31,9 @@ import pandas as pd
 import pytest
 from openpyxl import load_workbook
 
-from core.engine import load_engine, verify_model_dir
+from core.model import load_engine, verify_model_dir
 from core.paths import resource_root
-from core.model_store import ModelStore
+from core.model import ModelStore
 from core.project import Project
 from tests.gui.tiny_model import build_tiny_model
 
@@ -296,7 +296,7 @@ def _store_state(home: Path, project: Path) -> tuple[str | None, list[str]]:
 
 def _selection(project: Path) -> str:
     """The project's model selection as stored (models belong to a project)."""
-    from core.model_store import SELECTION_KEY
+    from core.model import SELECTION_KEY
 
     with Project.open(project, readonly=True) as p:
         return p.get_meta(SELECTION_KEY) or ""

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pytest
 
-from core.engine import bundled_model_dir, load_engine
+from core.model import bundled_model_dir, load_engine
 
 POSITIVE = [
     "衣服质量很好，穿着舒服，会推荐给朋友",

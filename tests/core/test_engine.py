@@ -8,7 +8,7 @@ import sys
 import numpy as np
 import pytest
 
-from core.engine import bundled_model_dir, load_engine, verify_model_dir
+from core.model import bundled_model_dir, load_engine, verify_model_dir
 from core.errors import UserError
 
 ZH_POS = ["物流很快，包装完好，苹果很新鲜，甜！", "质量很好，做工精细，非常满意，五星好评", "客服态度特别好，耐心解答，下次还来"]
@@ -68,7 +68,7 @@ def test_manifest_describes_the_model(engine):
 def test_cuda_without_gpu_is_a_clear_error_and_auto_falls_back():
     import onnxruntime as ort
 
-    from core.engine import _cuda_runtime_present
+    from core.model.engine import _cuda_runtime_present
 
     if "CUDAExecutionProvider" in ort.get_available_providers() and _cuda_runtime_present():
         pytest.skip("this machine has CUDA")
@@ -109,7 +109,7 @@ def test_missing_files_and_escaping_manifest(tmp_path):
 def test_inference_path_does_not_import_torch():
     import subprocess
 
-    code = ("import sys; from core.engine import load_engine; e = load_engine(device='cpu'); "
+    code = ("import sys; from core.model import load_engine; e = load_engine(device='cpu'); "
             "e.predict(['很好']); print('torch' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
                          cwd=str(bundled_model_dir().parent.parent))
@@ -117,8 +117,8 @@ def test_inference_path_does_not_import_torch():
 
 
 def test_active_custom_task_model_is_not_used_for_sentiment(tmp_path, monkeypatch):
-    from core.engine import active_model_dir
-    from core.model_store import ModelStore
+    from core.model import active_model_dir
+    from core.model import ModelStore
 
     from core.project import Project
 

@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from core.engine import bundled_model_dir
+from core.model import bundled_model_dir
 from core.jobs import Cancelled, CancelToken
 
 needs_model = pytest.mark.skipif(not (bundled_model_dir() / "manifest.json").is_file(),
@@ -16,7 +16,7 @@ needs_model = pytest.mark.skipif(not (bundled_model_dir() / "manifest.json").is_
 
 @pytest.fixture(scope="module")
 def engine():
-    from core.engine import load_engine
+    from core.model import load_engine
 
     return load_engine(bundled_model_dir(), device="cpu", threads=2)
 

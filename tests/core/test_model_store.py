@@ -7,9 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from core import engine
 from core.errors import UserError
-from core.model_store import SELECTION_KEY, ModelStore
+from core.model import SELECTION_KEY, ModelStore, active_model_dir, bundled_model_dir, verify_model_dir
 from core.paths import user_data_dir
 from core.project import Project
 
@@ -60,7 +59,7 @@ def test_add_from_staging_and_activate(store):
     assert v.is_active and v.task == "sentiment" and v.metrics == {"macro_f1": 0.81} and v.base == "default-0.1"
     assert not staging.exists() and (store.root / v.version / "model.onnx").is_file()
     assert v.manifest["version"] == v.version
-    engine.verify_model_dir(v.path)  # still verifies after the manifest gained its version
+    verify_model_dir(v.path)  # still verifies after the manifest gained its version
     assert store.active_dir() == v.path
     current = selection(store)
     assert current == {"schema_version": 2, "active": v.version, "previous": [None], "tasks": {}}
@@ -82,10 +81,10 @@ def test_add_copies_folders_from_elsewhere_and_refuses_bad_sha(store, tmp_path):
 
 
 def test_engine_uses_the_project_active_model(store):
-    assert engine.active_model_dir(store.project) == engine.bundled_model_dir()
+    assert active_model_dir(store.project) == bundled_model_dir()
     v = store.add(make_model(store.new_staging_dir()), activate=True)
-    assert engine.active_model_dir(store.project) == v.path
-    assert engine.active_model_dir() == engine.bundled_model_dir()  # no project: the bundled model
+    assert active_model_dir(store.project) == v.path
+    assert active_model_dir() == bundled_model_dir()  # no project: the bundled model
 
 
 def test_a_store_without_project_lists_but_activates_nothing(store, tmp_path):
@@ -206,15 +205,15 @@ def test_export_then_import_elsewhere(store, tmp_path):
     other = ModelStore(tmp_path / "other-pc")
     imported = other.import_folder(out)
     assert imported.version == v.version  # the name travels with the manifest
-    engine.verify_model_dir(imported.path)
+    verify_model_dir(imported.path)
 
 
 def test_imports_real_bundled_model_if_present(store):
-    bundled = engine.bundled_model_dir()
+    bundled = bundled_model_dir()
     if not (bundled / "manifest.json").is_file():
         pytest.skip("models/default is not built in this checkout")
     v = store.import_folder(bundled)
-    engine.verify_model_dir(v.path)
+    verify_model_dir(v.path)
     assert (v.path / "model.onnx").is_file()
 
 

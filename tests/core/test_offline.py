@@ -19,7 +19,7 @@ import pandas as pd
 import pytest
 from openpyxl import load_workbook
 
-from core.engine import bundled_model_dir
+from core.model import bundled_model_dir
 from core.paths import resource_root
 from tests.gui.tiny_model import build_tiny_model
 
@@ -79,11 +79,11 @@ def test_whole_flow_runs_with_network_blocked(no_network, model, tmp_path, monke
     monkeypatch.setenv("REVIEWLENS_HOME", str(tmp_path / "home"))
     from core.analysis.insights import analyze_table
     from core.cli_analyze import write_results_csv
-    from core.engine import load_engine
+    from core.model import load_engine
     from core.importing import read_reviews
     from core.labels import export_labels
     from core.logs import setup_logging
-    from core.model_store import ModelStore
+    from core.model import ModelStore
     from core.project import Project
     from core.report import write_report
     from core.training import train_model
@@ -109,7 +109,7 @@ def test_whole_flow_runs_with_network_blocked(no_network, model, tmp_path, monke
                          label_names=["negative", "neutral", "positive"], mode="quick", base_dir=model,
                          staging_root=tmp_path / "staging")
     version = ModelStore(project=tmp_path / "shop.rlproj").add(result.staging_dir, activate=True)
-    from core.engine import active_model_dir
+    from core.model import active_model_dir
 
     retrained = load_engine(active_model_dir(tmp_path / "shop.rlproj"), device="cpu", threads=2)  # verified
     assert retrained.model_dir == version.path and retrained.predict(["很好"]).probs.shape == (1, 3)

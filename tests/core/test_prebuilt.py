@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from core.analysis.intents import load_intent_classifier
-from core.engine import load_engine
+from core.model import load_engine
 from core.prebuilt import prebuild
 from core.text import jieba_cache_name, jieba_tokenizer
 from tests.gui.tiny_model import build_tiny_model

@@ -9,7 +9,7 @@ import pytest
 
 pytest.importorskip("torch")
 
-from core.engine import bundled_model_dir, load_engine  # noqa: E402
+from core.model import bundled_model_dir, load_engine  # noqa: E402
 from core.modelbuild.data import NEG, NEU, POS, Example  # noqa: E402
 from core.modelbuild.refine import refine_examples  # noqa: E402
 from tests.fixtures import fruit_rows  # noqa: E402

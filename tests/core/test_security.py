@@ -18,11 +18,11 @@ from openpyxl import Workbook, load_workbook
 
 from core.analysis.insights import analyze_table
 from core.cli_analyze import write_results_csv
-from core.engine import load_engine, verify_model_dir
+from core.model import load_engine, verify_model_dir
 from core.errors import UserError
 from core.importing import read_reviews
 from core.labels import export_labels
-from core.model_store import ModelStore
+from core.model import ModelStore
 from core.project import Project
 from core.report import write_report
 from core.report_cells import make_cell

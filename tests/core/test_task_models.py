@@ -10,10 +10,10 @@ import pytest
 
 from core.analysis.intents import INTENTS, intents_dir, load_intent_classifier, load_rules
 from core.cli import run_cli
-from core.engine import load_engine
-from core.model_store import ModelStore
+from core.model import load_engine
+from core.model import ModelStore
 from tests.fixtures import fruit_rows
-from core.task_models import load_task_model
+from core.model import load_task_model
 from core.training import TrainConfig
 from core.training_multi import multilabel_metrics, train_multilabel_model
 
@@ -208,7 +208,7 @@ def test_aspect_polarity_labels_train_a_model_that_analysis_uses(home):
             total += 1
             right += pair.split(":")[1] == ("positive" if r["label"] == "1" else "negative")
     assert total >= 30 and right / total > 0.7
-    from core.task_models import active_task_models
+    from core.model import active_task_models
 
     assert [m.task for m in active_task_models(store=store, tasks=["aspects"])] == ["aspects"]
     assert all(m.task != "aspects" for m in active_task_models(store=store))

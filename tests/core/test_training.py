@@ -7,10 +7,10 @@ import random
 
 import pytest
 
-from core.engine import load_engine
+from core.model import load_engine
 from core.errors import UserError
 from core.jobs import CancelToken, Cancelled
-from core.model_store import ModelStore
+from core.model import ModelStore
 from tests.fixtures import fruit_rows
 from core.training import TrainConfig, TrainResult, should_activate, train_model, verdict
 
@@ -48,7 +48,7 @@ def test_quick_mode_trains_a_head_and_evaluates_both_models(tmp_path):
 def test_full_mode_changes_weights_exports_int8_and_reloads(tmp_path):
     from safetensors.torch import load_file
 
-    from core.engine import bundled_model_dir
+    from core.model import bundled_model_dir
 
     texts, labels = _fruit_reviews(48, seed=1)
     cfg = TrainConfig(mode="full", max_epochs=1, train_layers=1, batch_size=8, max_length=64, threads=2)

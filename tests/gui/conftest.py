@@ -27,7 +27,7 @@ def tiny_model(tmp_path_factory) -> Path:
 def intent_cache(tiny_model, tmp_path_factory) -> Path:
     """The seed-trained intent head for the tiny model, trained once per session."""
     from core.analysis.intents import load_intent_classifier
-    from core.engine import load_engine
+    from core.model import load_engine
 
     cache = tmp_path_factory.mktemp("intent_cache")
     load_intent_classifier(load_engine(tiny_model, device="cpu", threads=1), cache_dir=cache)
@@ -77,7 +77,7 @@ def model(home, tiny_model, intent_cache, monkeypatch) -> str:
     to a project now, and the bundled default is what a project without its own model runs.
     ``REVIEWLENS_DEFAULT_MODEL`` points the bundled default at the tiny model; job processes
     ('spawn') inherit ``os.environ``, so they load it too. Returns its version."""
-    from core.engine import active_model_dir, read_manifest
+    from core.model import active_model_dir, read_manifest
 
     (home / "cache").mkdir(exist_ok=True)
     for f in intent_cache.iterdir():

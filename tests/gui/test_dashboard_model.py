@@ -13,7 +13,7 @@ def _reanalyse(qtbot, window):
 
 
 def test_dashboard_says_which_model_and_fast_mode(qtbot, window, analysed_project, model, tmp_path):
-    from core.model_store import ModelStore
+    from core.model import ModelStore
     from gui.settings import SettingsDialog, engine_options
 
     path, _ = analysed_project
@@ -40,7 +40,7 @@ def test_dashboard_says_which_model_and_fast_mode(qtbot, window, analysed_projec
 
 
 def test_fast_mode_in_chinese_and_passed_to_load_engine(qtbot, home, model, monkeypatch):
-    import core.engine
+    import core.model
     from gui import session
     from gui.i18n import set_language
     from gui.settings import SettingsDialog
@@ -51,8 +51,8 @@ def test_fast_mode_in_chinese_and_passed_to_load_engine(qtbot, home, model, monk
     assert dialog.fast.text().startswith("快速模式（") and "transformer" not in dialog.fast.text().lower()
     set_language("en")
     seen = []
-    real = core.engine.load_engine
-    monkeypatch.setattr(core.engine, "load_engine", lambda d, **kw: (seen.append(kw["blend"]), real(d, **kw))[1])
+    real = core.model.load_engine
+    monkeypatch.setattr(core.model, "load_engine", lambda d, **kw: (seen.append(kw["blend"]), real(d, **kw))[1])
     session._engines.clear()
     session.get_engine(None, "cpu", 1, True)
     session.get_engine(None, "cpu", 1, False)

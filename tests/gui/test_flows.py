@@ -170,7 +170,7 @@ def _label_some(path: Path, insights, negative: int = 20, positive: int = 20) ->
 
 
 def test_train_activate_then_rollback(qtbot, window, analysed_project, model, monkeypatch):
-    from core.model_store import ModelStore
+    from core.model import ModelStore
 
     path, insights = analysed_project
     _label_some(path, insights)

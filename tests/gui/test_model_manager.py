@@ -26,7 +26,7 @@ def _rows(manager) -> dict[str, tuple[str, str]]:
 
 
 def test_manager_without_a_project_lists_but_cannot_activate(qtbot, home, tmp_path):
-    from core.model_store import ModelStore
+    from core.model import ModelStore
     from gui.model_manager import ModelManager
 
     version = ModelStore().add(_version_with_figure(tmp_path), activate=False).version
@@ -45,7 +45,7 @@ def test_manager_without_a_project_lists_but_cannot_activate(qtbot, home, tmp_pa
 
 
 def test_manager_activates_and_rolls_back_for_its_project_only(qtbot, home, tmp_path):
-    from core.model_store import ModelStore
+    from core.model import ModelStore
     from core.project import Project
     from gui.model_manager import ModelManager
 

@@ -11,7 +11,7 @@ from tests.gui.tiny_model import build_tiny_model
 
 def activate_in(project: Path, folder: Path) -> str:
     """Store ``folder`` as a version and make it active for ``project`` only."""
-    from core.model_store import ModelStore
+    from core.model import ModelStore
 
     return ModelStore(project=project).add(folder, activate=True).version
 

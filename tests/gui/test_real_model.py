@@ -6,7 +6,7 @@ import sqlite3
 import pytest
 from PySide6.QtCore import Qt
 
-from core.engine import bundled_model_dir
+from core.model import bundled_model_dir
 
 pytestmark = pytest.mark.skipif(not (bundled_model_dir() / "manifest.json").is_file(),
                                 reason="models/default is not built yet")
@@ -15,7 +15,7 @@ pytestmark = pytest.mark.skipif(not (bundled_model_dir() / "manifest.json").is_f
 def test_import_label_train_with_real_model(qtbot, zh_csv, tmp_path, monkeypatch):
     from PySide6.QtWidgets import QMessageBox
 
-    from core.model_store import ModelStore
+    from core.model import ModelStore
     from core.project import Project
     from gui.main_window import MainWindow
 

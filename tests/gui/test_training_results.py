@@ -31,7 +31,7 @@ def _trained(qtbot, window, path: Path, task: str = "sentiment"):
 
 def test_too_few_labels_cannot_activate_and_enter_discards(qtbot, window, analysed_project, model, monkeypatch):
     from core.evaluation import MIN_TO_ACTIVATE
-    from core.model_store import ModelStore
+    from core.model import ModelStore
 
     path, insights = analysed_project
     _label_some(path, insights, negative=12, positive=24)
@@ -65,7 +65,7 @@ def test_too_few_labels_cannot_activate_and_enter_discards(qtbot, window, analys
 
 
 def test_custom_task_model_is_activated_for_the_project(qtbot, window, analysed_project, model, monkeypatch, tmp_path):
-    from core.model_store import ModelStore
+    from core.model import ModelStore
     from core.project import Project
 
     path, insights = analysed_project

@@ -1,7 +1,7 @@
 """A tiny but real ReviewLens model folder (ONNX + tokenizer + manifest) for GUI tests and benches.
 
 The real model (models/default) is large and may not be built yet; GUI tests need a model
-that ``core.engine.load_engine`` loads through the same code path, in milliseconds. This
+that ``core.model.load_engine`` loads through the same code path, in milliseconds. This
 one is a character-level bag-of-embeddings: a few sentiment characters/words push the
 logits, everything else is near-neutral, so results are deterministic and plausible.
 """

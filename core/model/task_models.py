@@ -24,7 +24,7 @@ from typing import Sequence
 
 import numpy as np
 
-from core.engine import Engine, load_engine, read_manifest
+from core.model.engine import Engine, load_engine, read_manifest
 from core.jobs import CancelToken, Progress
 
 COLUMN_PREFIX = "task:"
@@ -81,7 +81,7 @@ def active_task_models(*, store=None, tasks: Sequence[str] | None = None, device
     A version that no longer loads (deleted file, bad checksum) is skipped: analysis goes on
     without that task's column rather than failing."""
     from core.errors import UserError
-    from core.model_store import ModelStore
+    from core.model.store import ModelStore
 
     store = store or ModelStore()
     out = []

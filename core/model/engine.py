@@ -403,7 +403,7 @@ def active_model_dir(project: Path | str | None = None) -> Path:
     if project is None:
         return bundled_model_dir()
     try:
-        from core.model_store import ModelStore
+        from core.model.store import ModelStore
 
         current = ModelStore(project=project).active_dir()
         # Analysis needs a sentiment model; a custom-task version made active by hand is ignored.

@@ -45,7 +45,7 @@ from datetime import datetime
 from pathlib import Path, PurePosixPath, PureWindowsPath
 from typing import Any
 
-from core.engine import MANIFEST, read_manifest, verify_model_dir
+from core.model.engine import MANIFEST, read_manifest, verify_model_dir
 from core.errors import UserError
 from core.paths import user_data_dir
 
