@@ -1,8 +1,8 @@
 """ONNX Runtime inference engine for ReviewLens models (no torch on this path).
 
 A model folder holds ``model.onnx``, ``tokenizer.json`` and ``manifest.json``. The
-manifest lists each artifact's sha256; they are verified at load so a corrupt or
-tampered model is refused with a one-line ``UserError`` naming the file.
+manifest lists each artifact's sha256; they are verified at load (``core.model.manifest``)
+so a corrupt or tampered model is refused with a one-line ``UserError`` naming the file.
 
 The ONNX graph takes ``input_ids`` and ``attention_mask`` (int64, [batch, seq]) and
 returns ``logits`` ([batch, n_labels]) and ``embedding`` ([batch, hidden], mean-pooled,
@@ -12,7 +12,6 @@ Threading: an Engine is not shared between threads; create one per worker thread
 """
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 from dataclasses import dataclass, field
@@ -23,68 +22,9 @@ import numpy as np
 
 from core.errors import UserError
 from core.jobs import CancelToken, Progress
-from core.paths import resource_root
+from core.model.manifest import bundled_model_dir, read_manifest, verify_model_dir
 
-MANIFEST = "manifest.json"
-SUPPORTED_SCHEMA = 1
 DEVICES = ("auto", "cpu", "cuda")
-
-
-def bundled_model_dir() -> Path:
-    """The model analysis uses when no project chose another: ``models/default``, or the
-    folder named by ``REVIEWLENS_DEFAULT_MODEL`` (a site-wide default an administrator
-    installs; the GUI tests point it at a tiny real model)."""
-    override = os.environ.get("REVIEWLENS_DEFAULT_MODEL")
-    return Path(override) if override else resource_root() / "models" / "default"
-
-
-def sha256_file(path: Path, chunk: int = 1 << 20) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as fh:
-        while block := fh.read(chunk):
-            digest.update(block)
-    return digest.hexdigest()
-
-
-def read_manifest(model_dir: Path) -> dict:
-    path = model_dir / MANIFEST
-    if not path.is_file():
-        raise UserError(f"Model folder {model_dir} has no {MANIFEST}: choose a ReviewLens model folder.")
-    try:
-        manifest = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
-        raise UserError(f"Model manifest {path} cannot be read ({exc}): reinstall or re-export the model.") from None
-    if int(manifest.get("schema_version", 0)) > SUPPORTED_SCHEMA:
-        raise UserError(
-            f"Model manifest {path} has schema_version {manifest.get('schema_version')}; "
-            f"this ReviewLens reads up to {SUPPORTED_SCHEMA}: update ReviewLens."
-        )
-    return manifest
-
-
-def verify_model_dir(model_dir: Path, manifest: dict | None = None) -> dict:
-    """Check every artifact listed in the manifest against its sha256. Returns the manifest."""
-    model_dir = Path(model_dir)
-    if not model_dir.is_dir():
-        raise UserError(f"Model folder {model_dir} does not exist: check the path given with --model.")
-    manifest = manifest or read_manifest(model_dir)
-    files = manifest.get("files") or {}
-    for required in ("model.onnx", "tokenizer.json"):
-        if required not in files:
-            raise UserError(f"Model manifest in {model_dir} does not list {required}: re-export the model.")
-    root = model_dir.resolve()
-    for name, meta in files.items():
-        path = (model_dir / name).resolve()
-        if root not in path.parents:
-            raise UserError(f"Model manifest in {model_dir} names a file outside its folder ({name}): refused.")
-        if not path.is_file():
-            raise UserError(f"Model file {path} is missing: reinstall or re-export the model.")
-        expected = meta["sha256"] if isinstance(meta, dict) else str(meta)
-        if sha256_file(path) != expected:
-            raise UserError(
-                f"Model file {path} is corrupt or was modified (sha256 mismatch): reinstall or re-export the model."
-            )
-    return manifest
 
 
 @dataclass
@@ -289,7 +229,7 @@ class Engine:
 
 def load_engine(model_dir: Path | str | None = None, *, device: str = "auto", threads: int | None = None,
                 batch_size: int = 32, verify: bool = True, blend: bool = True) -> Engine:
-    """Load a model folder (default: the active model, else the bundled one) into an Engine.
+    """Load a model folder (default: the bundled one) into an Engine.
 
     ``blend=False`` (fast mode, ``--fast``) skips the default model's n-gram voice: the
     distilled transformer alone, faster and less accurate (BENCHMARKS.md)."""
@@ -297,7 +237,7 @@ def load_engine(model_dir: Path | str | None = None, *, device: str = "auto", th
     from tokenizers import Tokenizer
 
     if model_dir is None:
-        model_dir = active_model_dir()
+        model_dir = bundled_model_dir()
     model_dir = Path(model_dir)
     manifest = verify_model_dir(model_dir) if verify else read_manifest(model_dir)
     providers = _choose_providers(device)
@@ -395,23 +335,6 @@ def _load_head(path: Path, n_labels: int) -> tuple[np.ndarray, np.ndarray]:
     if weight.ndim != 2 or weight.shape[0] != n_labels or bias.shape != (n_labels,):
         raise UserError(f"Model head {path} does not match the manifest's {n_labels} labels: re-train the model.")
     return weight, bias
-
-
-def active_model_dir(project: Path | str | None = None) -> Path:
-    """The sentiment model ``project`` activated (models belong to a project), else the
-    bundled default (always the bundled one without a project)."""
-    if project is None:
-        return bundled_model_dir()
-    try:
-        from core.model.store import ModelStore
-
-        current = ModelStore(project=project).active_dir()
-        # Analysis needs a sentiment model; a custom-task version made active by hand is ignored.
-        if current is not None and read_manifest(current).get("task", "sentiment") == "sentiment":
-            return current
-    except (ImportError, UserError):
-        pass
-    return bundled_model_dir()
 
 
 def default_threads() -> int:

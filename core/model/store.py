@@ -45,8 +45,8 @@ from datetime import datetime
 from pathlib import Path, PurePosixPath, PureWindowsPath
 from typing import Any
 
-from core.model.engine import MANIFEST, read_manifest, verify_model_dir
 from core.errors import UserError
+from core.model.manifest import MANIFEST, bundled_model_dir, read_manifest, verify_model_dir
 from core.paths import user_data_dir
 
 CURRENT = "current.json"
@@ -360,6 +360,21 @@ class ModelStore:
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copytree(mv.path, target)
         return target
+
+
+def active_model_dir(project: Path | str | None = None) -> Path:
+    """The sentiment model ``project`` activated (models belong to a project), else the
+    bundled default (always the bundled one without a project)."""
+    if project is None:
+        return bundled_model_dir()
+    try:
+        current = ModelStore(project=project).active_dir()
+        # Analysis needs a sentiment model; a custom-task version made active by hand is ignored.
+        if current is not None and read_manifest(current).get("task", "sentiment") == "sentiment":
+            return current
+    except UserError:
+        pass
+    return bundled_model_dir()
 
 
 SELECTION_KEY = "models_current"

@@ -24,8 +24,11 @@ from typing import Sequence
 
 import numpy as np
 
-from core.model.engine import Engine, load_engine, read_manifest
+from core.errors import UserError
 from core.jobs import CancelToken, Progress
+from core.model.engine import Engine, load_engine
+from core.model.manifest import read_manifest
+from core.model.store import ModelStore
 
 COLUMN_PREFIX = "task:"
 # Built into analysis elsewhere: sentiment is the main engine, intents feed intents.py,
@@ -80,9 +83,6 @@ def active_task_models(*, store=None, tasks: Sequence[str] | None = None, device
 
     A version that no longer loads (deleted file, bad checksum) is skipped: analysis goes on
     without that task's column rather than failing."""
-    from core.errors import UserError
-    from core.model.store import ModelStore
-
     store = store or ModelStore()
     out = []
     for task, path in sorted(store.active_task_dirs().items()):
