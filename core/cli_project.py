@@ -67,7 +67,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def _import_labels(args: argparse.Namespace) -> int:
-    from core.labels import import_labels
+    from core.project import import_labels
     from core.project import Project
 
     with Project.open(args.project) as project:
@@ -79,7 +79,7 @@ def _import_labels(args: argparse.Namespace) -> int:
 
 
 def _export_labels(args: argparse.Namespace) -> int:
-    from core.labels import export_labels
+    from core.project import export_labels
     from core.project import Project
 
     with Project.open(args.project, readonly=True) as project:

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from core.errors import UserError
 from core.jobs import CancelToken
-from core.project_schema import ASPECT_TASK
+from core.project import ASPECT_TASK
 
 SENTIMENT_LABELS = ["negative", "neutral", "positive"]
 
@@ -79,8 +79,7 @@ def labelled_from_project(path: Path, task: str) -> tuple[list[str], list, list[
 
 
 def _labelled_from_file(args) -> tuple[list[str], list, list[str], bool]:
-    from core.labels import normalize_column, read_sheet, split_multi
-    from core.project_schema import INTENT_LABELS
+    from core.project import INTENT_LABELS, normalize_column, read_sheet, split_multi
 
     if not args.text_column or not args.label_column:
         raise UserError("With --data, name the columns: --text-column C --label-column L.")

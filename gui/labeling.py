@@ -6,9 +6,9 @@ undo restores the previous value (or removes the label). The queue is built on t
 pool (``gui.session.labeling_queue``) with a read-only project handle of its own.
 
 Aspect polarity (task "aspects") labels the aspect mentions the analysis detected: the
-queue (``core.labels.aspect_queue``, from the window's current Insights) has one row per
+queue (``core.project.aspect_queue``, from the window's current Insights) has one row per
 (review, aspect), the current aspect's terms highlighted in the review; 1-3 give its
-polarity (``core.labels.set_aspect_polarity``), Left/Right move between mentions, Up/Down
+polarity (``core.project.set_aspect_polarity``), Left/Right move between mentions, Up/Down
 between reviews.
 """
 from __future__ import annotations
@@ -173,7 +173,7 @@ class LabelingPage(QWidget):
         if project is None or not task:
             return
         if task == ASPECTS:  # mentions come from the current analysis: no model pass needed
-            from core.labels import aspect_queue
+            from core.project import aspect_queue
 
             insights = self.get_insights()
             if insights is None:
@@ -207,7 +207,7 @@ class LabelingPage(QWidget):
 
     def _value_of(self, review_id: int, task: str, pos: int | None = None) -> str | None:
         if task == ASPECTS:  # the polarity of the current row's aspect
-            from core.labels import aspect_polarity
+            from core.project import aspect_polarity
 
             pos = self.pos if pos is None else pos
             if self.queue.empty or pos >= len(self.queue):
@@ -223,7 +223,7 @@ class LabelingPage(QWidget):
             return
         project, task = self.get_project(), self.task.currentData()
         if task == ASPECTS:
-            from core.labels import set_aspect_polarity
+            from core.project import set_aspect_polarity
 
             aspect = str(self.queue["aspect"].iat[self.pos])
             previous = set_aspect_polarity(project, rid, aspect, labels[index])  # durable when it returns
@@ -241,7 +241,7 @@ class LabelingPage(QWidget):
         rid, task, previous, value, pos = self.undo_stack.pop()
         project = self.get_project()
         if task == ASPECTS:
-            from core.labels import set_aspect_polarity
+            from core.project import set_aspect_polarity
 
             set_aspect_polarity(project, rid, str(self.queue["aspect"].iat[pos]), previous)
         else:

@@ -4,7 +4,7 @@ A new lexicon term takes effect on the next analysis: "Re-analyse to apply" asks
 window to re-run the analysis of the project's reviews.
 
 Task names: the owner types any name ("尺码", "Fit & size"); core keys a task by
-``^[a-z][a-z0-9_]{0,39}$`` (core/project.py ``_TASK_NAME``), so the dialog derives the key
+``^[a-z][a-z0-9_]{0,39}$`` (core/project/database.py ``_TASK_NAME``), so the dialog derives the key
 (``task_key``) and keeps the typed name in the settings (core stores no display name).
 """
 from __future__ import annotations

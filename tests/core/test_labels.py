@@ -5,7 +5,7 @@ import pytest
 from openpyxl import load_workbook
 
 from core.errors import UserError
-from core.labels import (
+from core.project.labels import (
     export_labels,
     import_labels,
     is_star_column,

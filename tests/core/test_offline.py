@@ -81,7 +81,7 @@ def test_whole_flow_runs_with_network_blocked(no_network, model, tmp_path, monke
     from core.cli_analyze import write_results_csv
     from core.model import load_engine
     from core.importing import read_reviews
-    from core.labels import export_labels
+    from core.project import export_labels
     from core.logs import setup_logging
     from core.model import ModelStore
     from core.project import Project

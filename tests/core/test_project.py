@@ -14,7 +14,7 @@ import pytest
 from core.errors import UserError
 from core.jobs import CancelToken, Cancelled
 from core.project import Project
-from core.project_schema import SCHEMA_VERSION
+from core.project import SCHEMA_VERSION
 
 HELPER = Path(__file__).with_name("kill_writer.py")
 
@@ -234,7 +234,7 @@ def test_migrates_version_1_file_keeping_data(tmp_path):
 
 
 def test_failed_migration_leaves_file_at_version_1(tmp_path, monkeypatch):
-    import core.project_schema as schema
+    import core.project.schema as schema
 
     path = tmp_path / "old.rlproj"
     conn = sqlite3.connect(path)

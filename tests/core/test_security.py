@@ -21,7 +21,7 @@ from core.cli_analyze import write_results_csv
 from core.model import load_engine, verify_model_dir
 from core.errors import UserError
 from core.importing import read_reviews
-from core.labels import export_labels
+from core.project import export_labels
 from core.model import ModelStore
 from core.project import Project
 from core.report import write_report

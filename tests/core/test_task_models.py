@@ -110,7 +110,7 @@ def test_intents_from_a_file_quick_model_is_used_by_analysis(home, capsys):
 
 def _freshness_project(home, rows: list[dict]):
     """A project with a custom 'freshness' task labelled fresh/spoiled from real fruit reviews."""
-    from core.labels import import_labels
+    from core.project import import_labels
     from core.project import Project
 
     data = home / "defects.csv"
@@ -176,7 +176,7 @@ def test_aspect_polarity_labels_train_a_model_that_analysis_uses(home):
     """Owner's aspect labels -> one (clause, polarity) example per mention -> quick model for
     the 'aspects' task -> analysis takes mention polarities from it (no task: column)."""
     from core.analysis.aspects import load_lexicon
-    from core.labels import import_labels
+    from core.project import import_labels
     from core.project import Project
 
     lexicon = load_lexicon()

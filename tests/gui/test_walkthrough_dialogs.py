@@ -139,7 +139,7 @@ def test_model_manager_rollback_with_only_the_default_says_so_and_keeps_widths(q
 def test_custom_task_any_name_close_button_width(qtbot, window, tmp_path):
     from PySide6.QtWidgets import QDialogButtonBox, QPushButton
 
-    from core.project import _TASK_NAME
+    from core.project.database import _TASK_NAME
     from gui.tasks_dialog import task_key
 
     for name in ("尺码", "Fit & size", "2nd try", "Größe", "!!!"):

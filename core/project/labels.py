@@ -35,8 +35,8 @@ import pandas as pd
 
 from core.errors import UserError
 from core.jobs import CancelToken, Progress, wrap_progress
-from core.project import Project
-from core.project_schema import ASPECT_TASK, INTENT_LABELS, SENTIMENT_LABELS
+from core.project.database import Project
+from core.project.schema import ASPECT_TASK, INTENT_LABELS, SENTIMENT_LABELS
 
 _SENTIMENT_SYNONYMS = {
     "positive": ("positive", "pos", "正面", "好评", "积极", "正向", "好", "👍", "good", "+"),

@@ -27,14 +27,12 @@ Threading: a Project is used from one thread at a time (the GUI's single job thr
 """
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import re
 import sqlite3
 import sys
 import time
-import unicodedata
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -46,12 +44,8 @@ import pandas as pd
 from core import __version__
 from core.errors import UserError
 from core.jobs import CancelToken, Progress
-from core.project_schema import ASPECT_TASK, SCHEMA_VERSION, create_schema, label_slot, migrate
-
-try:  # the shared normaliser, when core/text.py provides it
-    from core.text import text_hash as _shared_text_hash
-except ImportError:  # pragma: no cover - depends on the build
-    _shared_text_hash = None
+from core.project.schema import ASPECT_TASK, SCHEMA_VERSION, create_schema, label_slot, migrate
+from core.text import text_hash
 
 REVIEW_COLUMNS = ("text", "rating", "date", "product", "sku", "followup", "reply")
 LABEL_SOURCES = ("owner", "import")
@@ -60,16 +54,10 @@ _BATCH = 1000
 
 
 def _text_hash(text: str) -> str:
-    """sha1 of the normalised text: the dedup key, equal to the model-output cache key.
-
-    ``core.text.text_hash`` (NFKC, invisible characters and HTML removed, whitespace runs
-    collapsed; case kept because it can change a model's reading) when available; the
-    fallback keeps the same case-sensitive NFKC + whitespace rule.
-    """
-    if _shared_text_hash is not None:
-        return _shared_text_hash(text)
-    norm = " ".join(unicodedata.normalize("NFKC", text).split())
-    return hashlib.sha1(norm.encode("utf-8")).hexdigest()
+    """sha1 of the normalised text: the dedup key, equal to the model-output cache key
+    (``core.text.text_hash``: NFKC, invisible characters and HTML removed, whitespace runs
+    collapsed; case kept because it can change a model's reading)."""
+    return text_hash(text)
 
 
 def _now() -> str:
