@@ -54,7 +54,7 @@ print(f"{len(wb.sheetnames)} sheets, {len(rows)} result rows, no formulas")
 EOF
 then pass "report opens with openpyxl"; else fail "report does not open / is incomplete"; fi
 
-# 2b. the first analyze of a fresh install used the caches prebuilt into the build (core/prebuilt.py)
+# 2b. the first analyze of a fresh install used the caches prebuilt into the build (core/analysis/prebuild.py)
 # instead of building jieba's dictionary cache and training the seed intent head
 shipped=$(ls "$REPO/$APP/_internal/cache" 2>/dev/null | tr '\n' ' ')
 built=$(ls "$WORK/data/cache" 2>/dev/null | grep -E '^(jieba|intent_head_)' | tr '\n' ' ')

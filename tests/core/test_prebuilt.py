@@ -1,4 +1,4 @@
-"""core.prebuilt: the start-up caches (jieba dictionary, seed intent head) and their prebuild."""
+"""core.analysis.prebuild: the start-up caches (jieba dictionary, seed intent head) and their prebuild."""
 from __future__ import annotations
 
 import json
@@ -11,7 +11,7 @@ import pytest
 
 from core.analysis.intents import load_intent_classifier
 from core.model import load_engine
-from core.prebuilt import prebuild
+from core.analysis.prebuild import prebuild
 from core.text import jieba_cache_name, jieba_tokenizer
 from tests.gui.tiny_model import build_tiny_model
 
@@ -40,7 +40,7 @@ def test_prebuild_writes_caches_that_the_app_would_load(tiny, tmp_path, monkeypa
     monkeypatch.setenv("REVIEWLENS_HOME", str(tmp_path / "home"))
     out = tmp_path / "cache"
     # as build.spec runs it: a separate process
-    done = subprocess.run([sys.executable, "-m", "core.prebuilt", str(out), "--model", str(tiny)], cwd=ROOT,
+    done = subprocess.run([sys.executable, "-m", "core.analysis.prebuild", str(out), "--model", str(tiny)], cwd=ROOT,
                           capture_output=True, text=True, timeout=600)
     assert done.returncode == 0, done.stderr[-2000:]
     names = sorted(p.name for p in out.iterdir())

@@ -1,15 +1,15 @@
-"""Start-up caches: where they live, and building them ahead of time for the frozen app.
+"""Start-up caches of the analysis, built ahead of time for the frozen app.
 
 Two things are slow the first time an analysis runs and are the same for every user of a
 given build:
 
 * jieba's prefix dictionary, built from its 349k-word ``dict.txt`` (seconds) and then kept as
-  a marshal cache. jieba puts that cache in the temp folder, which the OS empties; ours goes
-  to ``<user data dir>/cache`` so it is built once per PC, not once per reboot.
+  a marshal cache (``core.text.jieba_cache``: in ``<user data dir>/cache``, not in the temp
+  folder the OS empties, so it is built once per PC, not once per reboot).
 * the intent head trained on the seed examples for the bundled model (an engine pass over
   the seeds plus cross-validated logistic regressions, which also import scikit-learn).
 
-``build.spec`` runs ``python -m core.prebuilt OUT --model DIR`` and ships OUT as ``cache/`` in
+``build.spec`` runs ``python -m core.analysis.prebuild OUT --model DIR`` and ships OUT as ``cache/`` in
 the bundle, so even the very first run of a fresh install loads both instead of building
 them. The bundled files are read-only; a cache that does not match (another jieba or Python
 version, a retrained model) is simply not found under its name and is built in the user
@@ -21,6 +21,8 @@ import argparse
 import sys
 from pathlib import Path
 
+from core.analysis.intents import load_intent_classifier
+from core.model import load_engine
 from core.text import jieba_cache_name
 
 
@@ -35,9 +37,6 @@ def prebuild(out: Path, *, model_dir: Path | None = None) -> list[Path]:
     (out / tok.cache_file).unlink(missing_ok=True)  # always from the dict.txt of this environment
     tok.initialize()
     if model_dir is not None:
-        from core.analysis.intents import load_intent_classifier
-        from core.model import load_engine
-
         for old in out.glob("intent_head_*.json"):
             old.unlink()
         load_intent_classifier(load_engine(model_dir, device="cpu"), cache_dir=out)
