@@ -103,7 +103,7 @@ def main() -> int:
         tr_sets = [sorted(g) for _s, _t, g in train]
         emb = engine.predict(tr_texts, with_embeddings=True).embeddings
         head = train_intent_head(tr_texts, tr_sets, emb, langs=[lang] * len(tr_texts), rules=rules)
-        from core.analysis.intents import IntentClassifier
+        from core.analysis import IntentClassifier
 
         trained = IntentClassifier(rules, head).classify(tt, langs, pred_t.embeddings, pred_t.probs, engine.labels)
         report("rules + head on gold train", gold, [set(c) for c in trained])

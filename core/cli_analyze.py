@@ -141,7 +141,7 @@ def write_results_csv(insights, path: Path, *, mask: bool = True) -> Path:
 
 
 def run_analyze(args: argparse.Namespace) -> int:
-    from core.analysis.insights import analyze_table
+    from core.analysis import analyze_table
     from core.model import active_model_dir, bundled_model_dir, load_engine
     from core.importing import read_reviews
     from core.jobs import wrap_progress

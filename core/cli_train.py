@@ -68,7 +68,7 @@ def labelled_from_project(path: Path, task: str) -> tuple[list[str], list, list[
     if frame.empty:
         raise UserError(f"Project {path.name} has no '{task}' labels yet: label some reviews first.")
     if task == ASPECT_TASK:  # one example per labelled mention: its clause and its polarity
-        from core.analysis.aspects import mention_examples
+        from core.analysis import mention_examples
 
         windows, polarities = mention_examples(frame["text"].astype(str).tolist(), frame["value"].astype(str).tolist())
         return windows, polarities, list(SENTIMENT_LABELS), False

@@ -23,7 +23,7 @@ from openpyxl.formatting.rule import CellIsRule
 from openpyxl.styles import PatternFill
 from openpyxl.utils import get_column_letter
 
-from core.analysis.insights import Insights
+from core.analysis import Insights
 from core.errors import UserError
 from core.jobs import CancelToken, Progress
 from core.report_cells import TEXT, make_cell

@@ -105,7 +105,7 @@ def current_multilabel_predictions(engine, texts: list[str], task: str, label_na
             return np.array([[lab in a for lab in label_names] for a in answers], dtype=bool)
     if task != "intents":
         return None
-    from core.analysis.intents import load_intent_classifier
+    from core.analysis import load_intent_classifier
     from core.text import detect_language
 
     clf = load_intent_classifier(engine, use_trained=False)
@@ -115,7 +115,7 @@ def current_multilabel_predictions(engine, texts: list[str], task: str, label_na
 
 
 def _with_rules(texts: list[str], answers: list[list[str]]) -> list[list[str]]:
-    from core.analysis.intents import load_rules
+    from core.analysis import load_rules
     from core.text import detect_language
 
     rules = load_rules()

@@ -353,7 +353,7 @@ def _lexicon_names() -> dict:
     global _LEXICON_NAMES
     if _LEXICON_NAMES is None:
         try:
-            from core.analysis.aspects import load_lexicon
+            from core.analysis import load_lexicon
 
             _LEXICON_NAMES = dict(load_lexicon().names)
         except Exception:  # noqa: BLE001 - a broken user lexicon must not break every label

@@ -101,7 +101,7 @@ def _decode(value: Any) -> Any:
 
 
 def save_insights(project_path: Path, insights: Any, review_count: int) -> None:
-    from core.analysis.insights import Insights
+    from core.analysis import Insights
 
     path = _cache_path(project_path)
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -123,7 +123,7 @@ def load_insights(project_path: Path, review_count: int, *, progress: Progress |
     path = _cache_path(project_path)
     if not path.is_file():
         return None
-    from core.analysis.insights import Insights
+    from core.analysis import Insights
 
     try:
         data = json.loads(path.read_text(encoding="utf-8"))

@@ -66,7 +66,7 @@ def model_origin(project_path: Path | str | None, engine) -> str:
 def _analyse(project_path: Path, table, engine, *, progress: Progress, cancel: CancelToken, fast: bool = False):
     """``analyze_table`` with the project's own task models, its method noting which model ran
     (the dashboard says so: version, bundled or trained for this project, fast mode)."""
-    from core.analysis.insights import analyze_table
+    from core.analysis import analyze_table
 
     insights = analyze_table(table, engine, progress=progress, cancel=cancel, store=project_store(project_path))
     insights.method = {**(insights.method or {}), "model_origin": model_origin(project_path, engine),

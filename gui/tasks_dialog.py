@@ -74,7 +74,7 @@ class TasksDialog(QDialog):
         self.aspect = QComboBox()
         self.aspect.setObjectName("lex_aspect")
         self.aspect.setEditable(True)
-        from core.analysis.aspects import load_lexicon
+        from core.analysis import load_lexicon
 
         lexicon = load_lexicon()
         for a in lexicon.aspects:
@@ -128,7 +128,7 @@ class TasksDialog(QDialog):
         return self.aspect.currentText().strip()
 
     def add_term(self) -> None:
-        from core.analysis.aspects import add_term
+        from core.analysis import add_term
 
         try:
             add_term(self._aspect_key(), self.term.text(), self.lang.currentData())

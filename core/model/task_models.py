@@ -7,10 +7,11 @@ per label. Its graph (or quick ``head.json``) gives one logit per label:
 * single-label: the label with the highest logit;
 * multi-label: every label whose sigmoid(logit) reaches its threshold (possibly none).
 
-``active_task_models()`` loads the active version of every such task from the store;
-``add_task_columns()`` puts their answers into the per-review table as ``task:<name>``
-columns (values joined by ';'), so the results CSV and the GUI get them with no extra code.
-The intents task is not a column: its model feeds ``core.analysis.intents`` instead.
+``active_task_models()`` loads the active version of every such task from the store; the
+analysis (``core.analysis.pipeline.score_custom_tasks``) puts their answers into the
+per-review table as ``task:<name>`` columns (values joined by ';'), so the results CSV and
+the GUI get them with no extra code. The intents task is not a column: its model feeds
+``core.analysis.intents`` instead.
 
 Each task model is its own ONNX session: one more pass over the analysed texts per active
 task model (a quick head re-runs the shared graph; the graph's raw logits are not part of
@@ -32,7 +33,7 @@ from core.model.store import ModelStore
 
 COLUMN_PREFIX = "task:"
 # Built into analysis elsewhere: sentiment is the main engine, intents feed intents.py,
-# an owner-trained aspects model gives the polarity of aspect mentions (insights.py).
+# an owner-trained aspects model gives the polarity of aspect mentions (core.analysis.pipeline).
 NOT_A_COLUMN = ("sentiment", "intents", "aspects")
 
 
@@ -93,21 +94,3 @@ def active_task_models(*, store=None, tasks: Sequence[str] | None = None, device
         except UserError:
             continue
     return out
-
-
-def add_task_columns(reviews, texts: Sequence[str], review_uid: np.ndarray, models: Sequence[TaskModel], *,
-                     progress: Progress | None = None, cancel: CancelToken | None = None) -> list[str]:
-    """Add a ``task:<name>`` column per model to ``reviews`` (a DataFrame in input order).
-
-    ``texts``: the unique analysed texts; ``review_uid[i]``: the unique text of row i, -1
-    for a skipped row (empty cell). Returns the column names added."""
-    added = []
-    for n, model in enumerate(m for m in models if m.task not in NOT_A_COLUMN):
-        if progress is not None:
-            progress(n / max(1, len(models)), f"Task {model.task}")
-        answers = model.predict(list(texts), cancel=cancel)
-        joined = [";".join(a) for a in answers]
-        column = COLUMN_PREFIX + model.task
-        reviews[column] = [joined[u] if u >= 0 else "" for u in review_uid]
-        added.append(column)
-    return added

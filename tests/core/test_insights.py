@@ -59,7 +59,7 @@ def test_analyze_small_table(engine):
 
 
 def analyze(engine, **kw):
-    from core.analysis.insights import analyze_table
+    from core.analysis import analyze_table
 
     return analyze_table(_table(TEXTS, **kw), engine)
 
@@ -82,7 +82,7 @@ def test_mismatch_products_and_trends(engine):
 def test_long_review_counts_each_aspect_once(engine):
     """A review that praises the quality in 40 clauses is one review for the aspect tables and
     one quality:positive in the results column, not 40 that drown the complaints."""
-    from core.analysis.insights import analyze_table
+    from core.analysis import analyze_table
 
     long_praise = "，".join(["质量很好"] * 40)
     texts = [long_praise, "质量太差了，穿一次就开线", "质量很差，线头很多，不会再买"]
@@ -95,7 +95,7 @@ def test_long_review_counts_each_aspect_once(engine):
 
 @needs_model
 def test_cancel(engine):
-    from core.analysis.insights import analyze_table
+    from core.analysis import analyze_table
 
     token = CancelToken()
     token.cancel()
@@ -106,7 +106,7 @@ def test_cancel(engine):
 @needs_model
 def test_intent_head_seed_cv(engine):
     """Seed cross-validation (not a real test set): the combined decision beats rules alone."""
-    from core.analysis.intents import load_intent_classifier
+    from core.analysis import load_intent_classifier
 
     clf = load_intent_classifier(engine)
     m = clf.head.metrics

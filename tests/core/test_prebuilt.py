@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from core.analysis.intents import load_intent_classifier
+from core.analysis import load_intent_classifier
 from core.model import load_engine
 from core.analysis.prebuild import prebuild
 from core.text import jieba_cache_name, jieba_tokenizer

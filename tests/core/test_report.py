@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 from openpyxl import load_workbook
 
-from core.analysis.insights import Insights, mismatch_flags
+from core.analysis import Insights, mismatch_flags
 from core.analysis.summary import aspect_table, fix_list, product_table, requests_table
 from core.analysis.trends import aspect_trend, volume_trend
 from core.errors import UserError

@@ -16,7 +16,7 @@ import pandas as pd
 import pytest
 from openpyxl import Workbook, load_workbook
 
-from core.analysis.insights import analyze_table
+from core.analysis import analyze_table
 from core.cli_analyze import write_results_csv
 from core.model import load_engine, verify_model_dir
 from core.errors import UserError

@@ -87,7 +87,7 @@ def test_intents_from_a_file_quick_model_is_used_by_analysis(home, capsys):
     assert run_cli(["models", "activate", version, "--project", str(proj)]) == 0
     assert store.active_version() is None and store.active_version("intents") == version  # sentiment untouched
 
-    from core.analysis.insights import analyze_table
+    from core.analysis import analyze_table
     from core.importing import read_reviews
 
     texts = ["橘子很甜，下次还来买", "请问这个苹果能放几天？", "快递太慢了，一周才到，烂了好几个，要求退款"]
@@ -175,7 +175,7 @@ def test_full_mode_multilabel_trains_exports_and_predicts(home):
 def test_aspect_polarity_labels_train_a_model_that_analysis_uses(home):
     """Owner's aspect labels -> one (clause, polarity) example per mention -> quick model for
     the 'aspects' task -> analysis takes mention polarities from it (no task: column)."""
-    from core.analysis.aspects import load_lexicon
+    from core.analysis import load_lexicon
     from core.project import import_labels
     from core.project import Project
 
@@ -214,7 +214,7 @@ def test_aspect_polarity_labels_train_a_model_that_analysis_uses(home):
     assert all(m.task != "aspects" for m in active_task_models(store=store))
     assert active_task_models(tasks=["aspects"]) == []  # no project: nothing of the owner's
     # the analysis really took the mention polarities from that model
-    from core.analysis.insights import analyze_table
+    from core.analysis import analyze_table
     from core.importing import read_reviews
 
     model = load_task_model(store.get(version).path)

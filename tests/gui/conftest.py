@@ -26,7 +26,7 @@ def tiny_model(tmp_path_factory) -> Path:
 @pytest.fixture(scope="session")
 def intent_cache(tiny_model, tmp_path_factory) -> Path:
     """The seed-trained intent head for the tiny model, trained once per session."""
-    from core.analysis.intents import load_intent_classifier
+    from core.analysis import load_intent_classifier
     from core.model import load_engine
 
     cache = tmp_path_factory.mktemp("intent_cache")

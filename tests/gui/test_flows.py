@@ -270,7 +270,7 @@ def test_custom_task_and_lexicon(qtbot, window, tmp_path, home):
     dialog.aspect.setCurrentIndex(dialog.aspect.findData("quality"))
     dialog.term.insert("起球")
     qtbot.mouseClick(dialog.findChild(QPushButton, "add_term"), Qt.MouseButton.LeftButton)
-    from core.analysis.aspects import load_lexicon
+    from core.analysis import load_lexicon
 
     assert "起球" in load_lexicon().terms["quality"]["zh"]
     dialog.close()
