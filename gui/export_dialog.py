@@ -36,7 +36,7 @@ class ExportDialog(QDialog):
         form.addRow("", self.mask)
         grid = QGridLayout()
         self.sheets: dict[str, QCheckBox] = {}
-        from core.report_cells import TEXT
+        from core.report import TEXT
 
         for i, key in enumerate(SHEETS):
             # "&" in a Qt label marks a mnemonic ("Topics & keywords" showed "Topics _keywords"): "&&" is a literal &

@@ -117,7 +117,7 @@ _T: dict[str, tuple[str, str]] = {
     "products": ("商品对比", "Products"),
     "fix_list": ("优先改进", "What to fix first"),
     "fix_item": ("{name}：{neg} 条负面（占全部负面 {share}）", "{name}: {neg} negative ({share} of negatives)"),
-    # the report's words (core/report_cells.py), not the platforms' 好评/差评 (star ratings)
+    # the report's words (core/report/cells.py), not the platforms' 好评/差评 (star ratings)
     "positive": ("正面", "positive"),
     "neutral": ("中性", "neutral"),
     "negative": ("负面", "negative"),

@@ -25,7 +25,7 @@ from core.project import export_labels
 from core.model import ModelStore
 from core.project import Project
 from core.report import write_report
-from core.report_cells import make_cell
+from core.report import make_cell
 from tests.gui.tiny_model import build_tiny_model
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -8,7 +8,7 @@ File rules: the workbook is written to a temporary file in the target folder and
 report under that name; temporary files that a killed writer left are removed by the next
 write (``core.tempfiles``). Free text (reviews, quotes, clauses) is passed through
 ``core.text.mask_pii`` unless ``mask=False``, the follow-up review and the shop's reply
-too; author and order id columns are never written. No cell is ever a formula (see ``report_cells``).
+too; author and order id columns are never written. No cell is ever a formula (see ``cells.py``).
 """
 from __future__ import annotations
 
@@ -26,7 +26,7 @@ from openpyxl.utils import get_column_letter
 from core.analysis import Insights
 from core.errors import UserError
 from core.jobs import CancelToken, Progress
-from core.report_cells import TEXT, make_cell
+from core.report.cells import TEXT, make_cell
 from core.tempfiles import sweep_stale, temp_path
 
 SHEETS = ("overview", "reviews", "aspects", "topics", "trends", "products", "requests", "fix", "method")

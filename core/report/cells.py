@@ -1,4 +1,4 @@
-"""Text-safe cells and the report's wording in Chinese and English (used by report.py).
+"""Text-safe cells and the report's wording in Chinese and English (used by workbook.py).
 
 Cell safety: a string that Excel could read as a formula (``=``, ``+``, ``-``, ``@``, tab,
 CR at the start) is always stored as a text cell (data_type "s"), never a formula;
