@@ -2,16 +2,11 @@
 from __future__ import annotations
 
 import argparse
-import csv
 import locale
 import os
 import sys
 import time
 from pathlib import Path
-
-from core.errors import UserError
-
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def default_lang() -> str:
@@ -87,65 +82,12 @@ class _Bar:
         self.bar.close()
 
 
-def _csv_safe(value) -> str:
-    # Missing values (NaN rating, NA duplicate_of) become empty cells; a string is written as
-    # it is, even "nan": that can be what a customer typed.
-    if value is None or (not isinstance(value, str) and _is_missing(value)):
-        return ""
-    text = str(value)
-    return "'" + text if text.startswith(_FORMULA_START) else text
-
-
-def _is_missing(value) -> bool:
-    import pandas as pd
-
-    try:
-        return bool(pd.isna(value))
-    except (TypeError, ValueError):  # not a scalar
-        return False
-
-
-def write_results_csv(insights, path: Path, *, mask: bool = True) -> Path:
-    """Per-review results, one row per input data row in input order (atomic write)."""
-    from core.text import mask_pii
-
-    frame = insights.results_frame()
-    path = Path(path)
-    if not path.parent.exists():
-        raise UserError(f"Folder {path.parent} does not exist: create it or choose another --results path.")
-    from core.tempfiles import sweep_stale, temp_path
-
-    sweep_stale(path)  # left by a killed earlier run
-    tmp = temp_path(path)
-    try:
-        with open(tmp, "w", encoding="utf-8-sig", newline="") as fh:
-            writer = csv.writer(fh)
-            writer.writerow(list(frame.columns))
-            free_text = [i for i, c in enumerate(frame.columns) if c in ("text", "followup", "reply")]
-            for values in frame.itertuples(index=False, name=None):
-                values = list(values)
-                for i in free_text if mask else ():
-                    if isinstance(values[i], str):
-                        values[i] = mask_pii(values[i])
-                if "date" in frame.columns:
-                    d = values[list(frame.columns).index("date")]
-                    values[list(frame.columns).index("date")] = "" if d != d or d is None else str(d)[:10]
-                writer.writerow([_csv_safe(v) for v in values])
-        os.replace(tmp, path)
-    except PermissionError:
-        raise UserError(f"Cannot write {path}: it is open in another program or read-only; close it.") from None
-    finally:
-        if tmp.exists():
-            tmp.unlink()
-    return path
-
-
 def run_analyze(args: argparse.Namespace) -> int:
     from core.analysis import analyze_table
     from core.model import active_model_dir, bundled_model_dir, load_engine
     from core.importing import read_reviews
     from core.jobs import wrap_progress
-    from core.report import write_report
+    from core.report import write_report, write_results_csv
 
     started = time.perf_counter()
     lang = args.lang or default_lang()

@@ -1,7 +1,7 @@
 """Export the browser's filtered review list as CSV or xlsx.
 
 Both go through core's writers, so the list is masked and made text-safe exactly like the
-results CSV and the report: CSV through ``core.cli_analyze.write_results_csv`` (the
+results CSV and the report: CSV through ``core.report.write_results_csv`` (the
 ``--results`` contract, personal data masked unless unticked), xlsx through
 ``core.report.write_report`` with only its review sheet (in a job process, like the report).
 """
@@ -64,7 +64,7 @@ class ListExport(QWidget):
         subset = filtered_insights(self.browser.insights, self.browser.model.index_map)
         self.written = None
         if path.suffix.lower() == ".csv":
-            from core.cli_analyze import write_results_csv
+            from core.report import write_results_csv
 
             try:
                 write_results_csv(subset, path, mask=self.mask.isChecked())

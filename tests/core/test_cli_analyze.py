@@ -130,7 +130,7 @@ def test_results_mask_followup_and_reply(tmp_path):
 
     import pandas as pd
 
-    from core.cli_analyze import write_results_csv
+    from core.report import write_results_csv
 
     frame = pd.DataFrame({"row": [1], "text": ["很好"], "followup": ["电话13812345678，质量一般"],
                           "reply": ["王女士您好，请加微信 13912345678"]})

@@ -78,7 +78,7 @@ def test_the_guard_really_blocks(no_network):
 def test_whole_flow_runs_with_network_blocked(no_network, model, tmp_path, monkeypatch):
     monkeypatch.setenv("REVIEWLENS_HOME", str(tmp_path / "home"))
     from core.analysis import analyze_table
-    from core.cli_analyze import write_results_csv
+    from core.report import write_results_csv
     from core.model import load_engine
     from core.importing import read_reviews
     from core.project import export_labels

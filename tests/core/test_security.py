@@ -17,7 +17,7 @@ import pytest
 from openpyxl import Workbook, load_workbook
 
 from core.analysis import analyze_table
-from core.cli_analyze import write_results_csv
+from core.report import write_results_csv
 from core.model import load_engine, verify_model_dir
 from core.errors import UserError
 from core.importing import read_reviews
