@@ -3,10 +3,10 @@
     python bench/bench_learning_curve.py [--model DIR] [--pool 3000] [--test 2000] [--sizes 32 100 300]
                                          [--seeds 3] [--batch 16] [--score-on test|dev]
 
-For each label budget: labels chosen by active learning (core.active, in rounds of
+For each label budget: labels chosen by active learning (core.training.active, in rounds of
 ``--batch`` labels: the head retrained on the labels so far picks the next batch, as an
 owner labelling batch after batch would) vs chosen at random; the quick head
-(core.heads.fit_quick_head: L2 embedding + base logits, regularised towards the base
+(core.training.fit_quick_head: L2 embedding + base logits, regularised towards the base
 model, strength by cross-validation on the labels only) trained on them; TF-IDF char 1-3 +
 LR trained on the same labels; all scored on the same fixed test reviews, next to the
 default model. Medians over seeds. The domain's labels are pos/neg: a neutral answer
@@ -31,10 +31,10 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from core.active import select_for_labeling  # noqa: E402
+from core.training import select_for_labeling  # noqa: E402
 from core.model import bundled_model_dir, load_engine, sha256_file  # noqa: E402
 from core.modelbuild.data import HELDOUT_CATEGORY, load_online_shopping, shared_data_dir  # noqa: E402
-from core.heads import fit_quick_head  # noqa: E402
+from core.training import fit_quick_head  # noqa: E402
 from core.training import base_features  # noqa: E402
 
 

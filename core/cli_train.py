@@ -141,7 +141,7 @@ def project_store(project: Path):
 
 def run_train(args: argparse.Namespace) -> int:
     from core.training import TrainConfig, train_model
-    from core.training_multi import train_multilabel_model
+    from core.training import train_multilabel_model
 
     if args.project:
         texts, labels, label_names, multi = labelled_from_project(args.project, args.task)

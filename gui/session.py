@@ -232,7 +232,7 @@ def labeling_queue(project_path: Path, task: str, *, n: int, device: str, thread
 
     Returns columns id, text, rating, guess, confidence (guess only for the model's own task).
     """
-    from core.active import select_for_labeling
+    from core.training import select_for_labeling
     from core.project import Project
 
     with Project.open(project_path, readonly=True) as project:
@@ -284,7 +284,7 @@ def train_project_job(project_path: Path, *, task: str, mode: str, progress: Pro
     from core.cli_train import labelled_from_project
     from core.model import active_model_dir
     from core.training import train_model
-    from core.training_multi import train_multilabel_model
+    from core.training import train_multilabel_model
 
     texts, labels, names, multi = labelled_from_project(Path(project_path), task)
     trainer = train_multilabel_model if multi else train_model

@@ -18,14 +18,14 @@ from PySide6.QtWidgets import (QButtonGroup, QComboBox, QHBoxLayout, QLabel, QMe
                                QRadioButton, QTableWidget, QVBoxLayout, QWidget, QWizard,
                                QWizardPage)
 
-from core.evaluation import MIN_TO_ACTIVATE
+from core.training import MIN_TO_ACTIVATE
 from gui.i18n import label_name, task_name, tr
 from gui.messages import show_error
 from gui.session import train_project_job
 from gui.training_results import ResultsPage, list_join, make_table
 from gui.workers import Eta, JobSlot, ProcessWorker, percent, progress_line
 
-MIN_PER_CLASS = MIN_TO_ACTIVATE  # below this a labelled class blocks activation (core.evaluation)
+MIN_PER_CLASS = MIN_TO_ACTIVATE  # below this a labelled class blocks activation (core.training.evaluation)
 
 
 class TaskPage(QWizardPage):

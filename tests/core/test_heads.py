@@ -1,9 +1,9 @@
-"""Quick heads (core.heads): prior-centred regularisation, CV-chosen strength, multi-label thresholds."""
+"""Quick heads (core.training.heads): prior-centred regularisation, CV-chosen strength, multi-label thresholds."""
 from __future__ import annotations
 
 import numpy as np
 
-from core.heads import UNSEEN_BIAS, fit_multilabel_head, fit_quick_head
+from core.training.heads import UNSEEN_BIAS, fit_multilabel_head, fit_quick_head
 
 
 def _features(n, seed=0, noise=1.0):

@@ -15,7 +15,7 @@ from core.model import ModelStore
 from tests.fixtures import fruit_rows
 from core.model import load_task_model
 from core.training import TrainConfig
-from core.training_multi import multilabel_metrics, train_multilabel_model
+from core.training import multilabel_metrics, train_multilabel_model
 
 
 @pytest.fixture()

@@ -120,7 +120,7 @@ def test_twenty_labels_cannot_activate_and_say_how_many_more(tmp_path):
 
 
 def test_held_out_reviews_are_stable_and_the_current_model_is_not_scored_on_its_training_set(tmp_path):
-    from core.evaluation import hash_split, text_key
+    from core.training.evaluation import hash_split, text_key
 
     texts, labels = _fruit_reviews(120, seed=2)
     tr1, held1 = hash_split(texts[:80], labels[:80], 0.25)
@@ -144,7 +144,7 @@ def test_held_out_reviews_are_stable_and_the_current_model_is_not_scored_on_its_
 
 
 def test_a_small_difference_is_not_enough_evidence():
-    from core.evaluation import compare
+    from core.training import compare
 
     y = ["positive", "negative"] * 15
     current = list(y)

@@ -30,7 +30,7 @@ def _trained(qtbot, window, path: Path, task: str = "sentiment"):
 
 
 def test_too_few_labels_cannot_activate_and_enter_discards(qtbot, window, analysed_project, model, monkeypatch):
-    from core.evaluation import MIN_TO_ACTIVATE
+    from core.training import MIN_TO_ACTIVATE
     from core.model import ModelStore
 
     path, insights = analysed_project

@@ -20,10 +20,11 @@ from typing import Sequence
 import numpy as np
 
 from core.errors import UserError
-from core.evaluation import MIN_TO_ACTIVATE, TRAINED_ON_KEY, hash_split, text_key
+from core.training.evaluation import MIN_TO_ACTIVATE, TRAINED_ON_KEY, hash_split, text_key
 from core.jobs import CancelToken, Progress, wrap_progress
-from core.training import (SMALL_DATA, TrainConfig, TrainResult, _train_full, base_features, new_staging_dir,
-                           staging_manifest, start_training, strata_of, verdict, write_quick_head)
+from core.training.train import (SMALL_DATA, TrainConfig, TrainResult, _train_full, base_features,
+                                 new_staging_dir, staging_manifest, start_training, strata_of, verdict,
+                                 write_quick_head)
 
 MIN_POSITIVES = 2
 
@@ -51,7 +52,7 @@ def multilabel_metrics(y_true: np.ndarray, y_pred: np.ndarray, labels: Sequence[
 
 def tune_thresholds(y_true: np.ndarray, probs: np.ndarray) -> np.ndarray:
     """Per label, the threshold with the best F1 on these rows (0.5 where a label never occurs)."""
-    from core.heads import THRESHOLD_GRID, _f1
+    from core.training.heads import THRESHOLD_GRID, _f1
 
     y_true = np.asarray(y_true, dtype=bool)
     out = np.full(y_true.shape[1], 0.5, np.float32)
@@ -140,7 +141,7 @@ def train_multilabel_model(
     """Train a multi-label model version for ``task`` (each review: zero or more labels).
     ``store``: the project's model store (its active model of ``task`` is the one compared)."""
     from core.model import load_engine
-    from core.heads import _sigmoid, fit_multilabel_head
+    from core.training.heads import _sigmoid, fit_multilabel_head
 
     cfg, progress, cancel = start_training(mode, config, seed, progress, cancel)
     texts = [str(t) for t in texts]

@@ -32,7 +32,7 @@ import numpy as np
 
 from core.model import Engine, load_engine, sha256_file
 from core.errors import UserError
-from core.evaluation import TRAINED_ON_KEY, compare, hash_split, missing_labels, text_key
+from core.training.evaluation import TRAINED_ON_KEY, compare, hash_split, missing_labels, text_key
 from core.jobs import CancelToken, Progress, no_progress, wrap_progress
 
 MIN_PER_CLASS = 2
@@ -69,7 +69,7 @@ class TrainResult:
     seconds: float
     evaluation: str  # "held-out" or "k-fold cross-validation"
     notes: list[str] = field(default_factory=list)
-    activatable: bool = True  # False: too few labels of some class (core.evaluation.MIN_TO_ACTIVATE)
+    activatable: bool = True  # False: too few labels of some class (core.training.evaluation.MIN_TO_ACTIVATE)
     missing: dict = field(default_factory=dict)  # class -> labels still needed before activation
     interval: tuple[float, float] | None = None  # 90 % bootstrap interval of macro-F1 new - current
     n_compared: int = 0  # reviews both models were scored on (none the current model trained on)
@@ -96,7 +96,7 @@ def metrics(y_true: Sequence[str], y_pred: Sequence[str], labels: list[str]) -> 
 
 def verdict(new: dict, current: dict | None, *, n_eval: int, comparison=None,
             missing: dict | None = None) -> tuple[str, bool]:
-    """(verdict text, better). With a ``comparison`` (core.evaluation.compare) the call rests
+    """(verdict text, better). With a ``comparison`` (core.training.evaluation.compare) the call rests
     on its bootstrap interval, else on the point difference; ``missing`` labels block it."""
     caution = " Few reviews were held out, so treat the figures as rough." if n_eval < 50 else ""
     need = ""
@@ -194,9 +194,9 @@ def _current_engine(base: Engine, task: str, store, cfg: TrainConfig) -> Engine:
 def _fit_head(x: np.ndarray, y: np.ndarray, n_classes: int, seed: int, *,
               base_columns: Sequence[int | None] | None = None, info: dict | None = None
               ) -> tuple[np.ndarray, np.ndarray]:
-    """The quick head (core.heads): regularised towards the base model's own decision for the
+    """The quick head (core.training.heads): regularised towards the base model's own decision for the
     classes it already knows, strength chosen by cross-validation on the labels."""
-    from core.heads import fit_quick_head
+    from core.training.heads import fit_quick_head
 
     return fit_quick_head(x, y, n_classes, seed=seed, base_columns=base_columns, info=info)
 
@@ -343,7 +343,7 @@ def _train_full(engine: Engine, texts, y_idx, train_idx, held_idx, label_names, 
                 val_logits.append(model(x, m)[0].numpy())
         val_logits = np.concatenate(val_logits) if val_logits else np.zeros((0, len(label_names)))
         if multi_label:
-            from core.training_multi import multilabel_metrics
+            from core.training.multilabel import multilabel_metrics
 
             val = multilabel_metrics(np.asarray([y_idx[i] for i in inner_val]), val_logits > 0, label_names)
         else:
@@ -375,7 +375,7 @@ def _train_full(engine: Engine, texts, y_idx, train_idx, held_idx, label_names, 
     extra: dict = {"int8_vs_fp32_agreement": agreement, "best_inner_val_macro_f1": best_f1,
                    "trained_layers": trainable}
     if multi_label:
-        from core.training_multi import tune_thresholds
+        from core.training.multilabel import tune_thresholds
 
         extra["multi_label"] = True
         extra["thresholds"] = tune_thresholds(np.asarray([y_idx[i] for i in inner_val]),
