@@ -9,7 +9,6 @@ from pathlib import Path
 
 from core.errors import UserError
 from core.jobs import CancelToken
-from core.project import ASPECT_TASK
 
 SENTIMENT_LABELS = ["negative", "neutral", "positive"]
 
@@ -54,28 +53,6 @@ def _progress_bar():
         bar.set_description_str(message[:60], refresh=False)
 
     return bar, update
-
-
-def labelled_from_project(path: Path, task: str) -> tuple[list[str], list, list[str], bool]:
-    """(texts, labels, label names, multi-label?) of a project's labels for ``task``, as the CLI
-    and the training wizard train on them; multi-label rows hold label lists; aspect labels
-    become one (clause, polarity) example per labelled mention."""
-    from core.project import Project
-
-    with Project.open(path, readonly=True) as project:
-        spec = project.task(task)
-        frame = project.labels(task)
-    if frame.empty:
-        raise UserError(f"Project {path.name} has no '{task}' labels yet: label some reviews first.")
-    if task == ASPECT_TASK:  # one example per labelled mention: its clause and its polarity
-        from core.analysis import mention_examples
-
-        windows, polarities = mention_examples(frame["text"].astype(str).tolist(), frame["value"].astype(str).tolist())
-        return windows, polarities, list(SENTIMENT_LABELS), False
-    if spec.kind == "multi":
-        grouped = frame.groupby("review_id", sort=True).agg(text=("text", "first"), value=("value", list))
-        return grouped["text"].astype(str).tolist(), grouped["value"].tolist(), list(spec.labels), True
-    return frame["text"].astype(str).tolist(), frame["value"].astype(str).tolist(), list(spec.labels), False
 
 
 def _labelled_from_file(args) -> tuple[list[str], list, list[str], bool]:
@@ -140,8 +117,7 @@ def project_store(project: Path):
 
 
 def run_train(args: argparse.Namespace) -> int:
-    from core.training import TrainConfig, train_model
-    from core.training import train_multilabel_model
+    from core.training import TrainConfig, labelled_from_project, train_model, train_multilabel_model
 
     if args.project:
         texts, labels, label_names, multi = labelled_from_project(args.project, args.task)

@@ -279,12 +279,10 @@ def train_job(texts: list[str], labels: list[str], *, task: str, label_names: li
 
 def train_project_job(project_path: Path, *, task: str, mode: str, progress: Progress, cancel: CancelToken) -> Any:
     """The training wizard's job: the project's labels for ``task`` read and shaped as the CLI
-    does (``core.cli_train``), then single- or multi-label training based on (and compared
-    with) the project's own active model, as ``main.py train --project`` does."""
-    from core.cli_train import labelled_from_project
+    does (``core.training.labelled_from_project``), then single- or multi-label training based
+    on (and compared with) the project's own active model, as ``main.py train --project`` does."""
     from core.model import active_model_dir
-    from core.training import train_model
-    from core.training import train_multilabel_model
+    from core.training import labelled_from_project, train_model, train_multilabel_model
 
     texts, labels, names, multi = labelled_from_project(Path(project_path), task)
     trainer = train_multilabel_model if multi else train_model

@@ -11,7 +11,7 @@ Two parts, OR-ed together:
   combined decision (rule hit OR probability >= threshold).
 
 When the owner has trained an intents model (``main.py train --task intents``, see
-``core.training.multilabel``) and it is the active intents version in the model store, it
+``core.training``) and it is the active intents version in the model store, it
 replaces the seed-trained head: rules OR the owner's model (its own per-label thresholds,
 no sentiment veto: it learnt from the owner's labels). Without one, or when it fails to
 load, the rule + seed classifier is the fallback.

@@ -232,7 +232,7 @@ def test_aspect_polarity_labels_train_a_model_that_analysis_uses(home):
 def test_a_retrained_custom_task_is_compared_with_its_previous_version(home):
     proj = _freshness_project(home, _fruit(120, seed=8))
     assert run_cli(["train", "--project", str(proj), "--task", "freshness", "--mode", "quick"]) == 0
-    from core.cli_train import labelled_from_project
+    from core.training import labelled_from_project
     from core.training import train_model
 
     texts, labels, names, _multi = labelled_from_project(proj, "freshness")
