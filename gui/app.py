@@ -3,33 +3,16 @@ from __future__ import annotations
 
 import sys
 import traceback
-from datetime import datetime
 from pathlib import Path
 from types import TracebackType
 
-from core.paths import user_data_dir
+from gui.crash_log import write_crash_log
 
 _CJK_FONTS = ("Microsoft YaHei UI", "Microsoft YaHei", "PingFang SC", "Hiragino Sans GB", "Noto Sans CJK SC",
               "Source Han Sans SC", "WenQuanYi Micro Hei", "WenQuanYi Zen Hei", "Droid Sans Fallback")
 
 
 _boxes: list = []
-
-
-def crash_dir() -> Path:
-    path = user_data_dir() / "crash"
-    path.mkdir(parents=True, exist_ok=True)
-    return path
-
-
-def write_crash_log(kind: type[BaseException], exc: BaseException, tb: TracebackType | None) -> Path:
-    """Write a traceback to ``<user data>/crash/crash-<time>.log`` and return its path."""
-    path = crash_dir() / f"crash-{datetime.now():%Y%m%d-%H%M%S-%f}.log"
-    from core import __version__
-
-    text = "".join(traceback.format_exception(kind, exc, tb))
-    path.write_text(f"ReviewLens {__version__}\nPython {sys.version}\n\n{text}", encoding="utf-8")
-    return path
 
 
 def _excepthook(kind: type[BaseException], exc: BaseException, tb: TracebackType | None) -> None:

@@ -8,6 +8,7 @@ at run time rebuilds the main window's pages.
 from __future__ import annotations
 
 from gui.i18n_models import MODEL_TEXTS
+from gui.settings import setting
 
 LANGS = ("zh", "en")
 _lang = "en"
@@ -325,8 +326,6 @@ def task_name(name: str) -> str:
     stores only the key, so the typed name is kept in the settings: ``tasks/<key>/name``)."""
     if name in BUILTIN_TASKS:
         return tr(name)
-    from gui.settings import setting
-
     return str(setting(f"tasks/{name}/name", "") or name)
 
 
@@ -398,8 +397,6 @@ def system_language() -> str:
 
 def init_language() -> str:
     """Pick the language from settings, else the system locale; returns it."""
-    from gui.settings import setting
-
     lang = setting("ui/language", "") or system_language()
     set_language(str(lang))
     return _lang

@@ -356,7 +356,7 @@ class MainWindow(QMainWindow):
 
     def settings_dialog(self):
         from gui.session import last_device
-        from gui.settings import SettingsDialog
+        from gui.settings_dialog import SettingsDialog
 
         dialog = SettingsDialog(self, device_in_use=last_device())
         dialog.accepted.connect(lambda: self.apply_settings(dialog))

@@ -32,7 +32,9 @@ from typing import Any, Callable
 from PySide6.QtCore import QCoreApplication, QObject, QRunnable, QThreadPool, Signal
 
 from core.errors import UserError
-from core.jobs import Cancelled, CancelToken
+from core.jobs import Cancelled, CancelToken, run_child
+from gui.crash_log import write_child_crash_log, write_crash_log
+from gui.i18n import tr
 
 _heavy: QThreadPool | None = None
 _running: set["Worker"] = set()
@@ -131,11 +133,7 @@ class Worker(QRunnable):
             self.error = exc.message
             self._finish(lambda: self.signals.failed.emit(exc.message))
         except Exception as exc:  # noqa: BLE001 - reported to the user, logged in full
-            from gui.app import write_crash_log
-
             path = write_crash_log(type(exc), exc, exc.__traceback__)
-            from gui.i18n import tr
-
             self.error = tr("unexpected", kind=type(exc).__name__, path=path)
             traceback.print_exc()
             self._finish(lambda: self.signals.failed.emit(self.error))
@@ -154,15 +152,8 @@ class Worker(QRunnable):
 
 def _crash_message(kind: str, text: str) -> str:
     """Write a child's traceback to the crash folder; the one-line message for the dialog."""
-    from datetime import datetime
-
-    from core import __version__
-    from gui.app import crash_dir
-    from gui.i18n import tr
-
     try:
-        path = crash_dir() / f"crash-{datetime.now():%Y%m%d-%H%M%S-%f}.log"
-        path.write_text(f"ReviewLens {__version__} (job process)\n\n{text}", encoding="utf-8")
+        path = write_child_crash_log(text)
     except OSError:
         path = "?"
     return tr("unexpected", kind=kind, path=path)
@@ -186,8 +177,6 @@ class ProcessWorker(Worker):
         self.pid: int | None = None
 
     def run(self) -> None:  # noqa: D401 - QRunnable API
-        from core.jobs import run_child
-
         try:
             self.token.check()
             ctx = multiprocessing.get_context("spawn")
@@ -307,8 +296,6 @@ def progress_line(fraction: float, message: str, eta: Eta | None = None) -> str:
     """One line for a running job: the step's own message (its counts are the step's, e.g.
     "20,480 / 23,010 reviews"), the whole job's percent labelled as such (the bar's figure),
     then the time left. Done and cancelled jobs show their own words instead, never an ETA."""
-    from gui.i18n import tr
-
     parts = [message] if message else []
     parts.append(tr("overall", p=percent(fraction)))
     left = eta.text(fraction) if eta is not None else ""

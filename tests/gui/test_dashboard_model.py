@@ -14,7 +14,8 @@ def _reanalyse(qtbot, window):
 
 def test_dashboard_says_which_model_and_fast_mode(qtbot, window, analysed_project, model, tmp_path):
     from core.model import ModelStore
-    from gui.settings import SettingsDialog, engine_options
+    from gui.settings import engine_options
+    from gui.settings_dialog import SettingsDialog
 
     path, _ = analysed_project
     assert window.open_project(path)
@@ -43,7 +44,7 @@ def test_fast_mode_in_chinese_and_passed_to_load_engine(qtbot, home, model, monk
     import core.model
     from gui import session
     from gui.i18n import set_language
-    from gui.settings import SettingsDialog
+    from gui.settings_dialog import SettingsDialog
 
     set_language("zh")
     dialog = SettingsDialog()
