@@ -1,42 +1,36 @@
 """Headless command line: ``python main.py analyze|train|models|...``.
 
-Each subcommand lives in its own ``core/cli_*.py`` module exposing
+Each subcommand lives in its own module of ``core/cli/`` exposing
 ``register(subparsers)``; the handler returns an exit status. A ``UserError`` is
 printed on one line and exits 2, never as a traceback.
 """
 from __future__ import annotations
 
 import argparse
-import importlib
 import logging
 import sys
 import time
 from typing import Callable
 
 from core import __version__
+from core.cli import analyze, project, train
 from core.errors import UserError
 
 # Modules that contribute subcommands; each exposes register(subparsers).
-SUBCOMMAND_MODULES = ("core.cli_analyze", "core.cli_train", "core.cli_project")
+SUBCOMMANDS = (analyze, train, project)
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="reviewlens", description="Offline review insights for shop owners.")
     parser.add_argument("--version", action="store_true", help="print the app and model versions and exit")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for name in SUBCOMMAND_MODULES:
-        try:
-            module = importlib.import_module(name)
-        except ModuleNotFoundError as exc:
-            if exc.name == name:  # not written yet in this build
-                continue
-            raise
+    for module in SUBCOMMANDS:
         module.register(sub)
     return parser
 
 
 def version_line() -> str:
-    from core.model import active_model_dir, read_manifest
+    from core.model import active_model_dir, read_manifest  # numpy and the model code: only when asked
 
     try:
         model = read_manifest(active_model_dir()).get("version", "unknown")
@@ -46,7 +40,7 @@ def version_line() -> str:
 
 
 def run_cli(argv: list[str]) -> int:
-    from core.logs import setup_logging
+    from core.logs import setup_logging  # after parsing: --help and mistakes in arguments stay instant
 
     parser = build_parser()
     args = parser.parse_args(argv)

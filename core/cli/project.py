@@ -2,7 +2,7 @@
 
 ``import-labels``, ``export-labels``, ``models list|activate|rollback|delete|import|export``
 and ``project info|create``. Handlers return an exit status; user mistakes raise
-``UserError`` (printed on one line by ``core.cli``, exit 2).
+``UserError`` (printed on one line by ``core.cli.run``, exit 2).
 """
 from __future__ import annotations
 
