@@ -658,34 +658,54 @@ def replace_folder(tmp: Path, out: Path) -> None:
 
 
 def stage_export(work: Path, cfg: BuildConfig, splits, tokenizer, out_dir: Path) -> Path:
-    from core.model import sha256_file
-    from core.modelbuild.net import export_onnx, load_classifier, quantize_int8, save_classifier
+    """The last stage: calibrate the student's head, export it to int8 ONNX, check the export
+    against torch and fp32, and write the model folder with its manifest."""
+    from core.modelbuild.net import load_classifier
 
     model, _ = load_classifier(work / "student")
     val_ids = encode(tokenizer, [e.text for e in splits.val], cfg.max_length)
     val_y = np.array([e.label for e in splits.val])
-    # Neutral prior correction, baked into the head: the neutral training sentences are few and
-    # unlike shop reviews, so the raw head says neutral far too often on reviews that are
-    # clearly positive or negative. Pick the offset that maximises validation accuracy
-    # (the validation split has the real, small share of neutral), ties to the mildest offset.
-    offset = fit_neutral_offset(predict_logits(model, val_ids)[0], val_y)
+    offset = bake_neutral_offset(model, val_ids, val_y)
+    fp32, int8 = export_int8(model, work / "export")
+    checks = export_checks(model, fp32, int8, val_ids, val_y, neutral_offset=offset)
+    log(f"export checks: {checks}")
+    return write_model_folder(work, cfg, splits, tokenizer, model, int8, checks, out_dir)
+
+
+def bake_neutral_offset(model, val_ids: list[list[int]], val_y: np.ndarray) -> float:
+    """Neutral prior correction, baked into the head: the neutral training sentences are few and
+    unlike shop reviews, so the raw head says neutral far too often on reviews that are
+    clearly positive or negative. Pick the offset that maximises validation accuracy
+    (the validation split has the real, small share of neutral), ties to the mildest offset."""
     import torch
 
+    offset = fit_neutral_offset(predict_logits(model, val_ids)[0], val_y)
     with torch.no_grad():
         model.head.bias[NEU] += offset
-    stage = work / "export"
+    return offset
+
+
+def export_int8(model, stage: Path) -> tuple[Path, Path]:
+    """(fp32 ONNX, int8 ONNX quantized per channel) of ``model`` under ``stage``."""
+    from core.modelbuild.net import export_onnx, quantize_int8
+
     stage.mkdir(exist_ok=True)
     fp32 = export_onnx(model, stage / "model.fp32.onnx")
     int8 = quantize_int8(fp32, stage / "model.onnx", num_heads=model.bert.config.num_attention_heads,
                          hidden_size=model.bert.config.hidden_size)
+    return fp32, int8
 
+
+def export_checks(model, fp32: Path, int8: Path, val_ids: list[list[int]], val_y: np.ndarray, *,
+                  neutral_offset: float) -> dict:
+    """torch vs fp32 vs int8 on the validation split, and the temperature calibrated on the int8 logits."""
     torch_logits = predict_logits(model, val_ids)[0]
     fp32_logits, int8_logits = onnx_logits(fp32, val_ids), onnx_logits(int8, val_ids)
     temperature = fit_temperature(int8_logits, val_y)
     z = int8_logits / temperature
     probs = np.exp(z - z.max(1, keepdims=True))
     probs /= probs.sum(1, keepdims=True)
-    checks = {
+    return {
         "val_examples": int(len(val_y)),
         "torch_vs_onnx_fp32_max_abs_logit_diff": float(np.abs(torch_logits - fp32_logits).max()),
         "fp32_vs_int8_max_abs_logit_diff": float(np.abs(fp32_logits - int8_logits).max()),
@@ -693,11 +713,18 @@ def stage_export(work: Path, cfg: BuildConfig, splits, tokenizer, out_dir: Path)
         "val_accuracy_fp32": float((fp32_logits.argmax(1) == val_y).mean()),
         "val_accuracy_int8": float((int8_logits.argmax(1) == val_y).mean()),
         "temperature": temperature,
-        "neutral_logit_offset": offset,
+        "neutral_logit_offset": neutral_offset,
         "val_ece_calibrated": ece(probs, val_y),
     }
-    log(f"export checks: {checks}")
-    vocab_stats = json.loads((work / "vocab" / "stats.json").read_text())
+
+
+def write_model_folder(work: Path, cfg: BuildConfig, splits, tokenizer, model, int8: Path, checks: dict,
+                       out_dir: Path) -> Path:
+    """model.onnx, tokenizer.json, the trainable weights and manifest.json, written into a
+    temporary folder that then replaces ``out_dir``."""
+    from core.model import sha256_file
+    from core.modelbuild.net import save_classifier
+
     tmp = out_dir.with_name(out_dir.name + ".tmp")
     if tmp.exists():
         shutil.rmtree(tmp)
@@ -708,7 +735,18 @@ def stage_export(work: Path, cfg: BuildConfig, splits, tokenizer, out_dir: Path)
     tokenizer.save(str(tmp / "tokenizer.json"))
     save_classifier(model, tmp, labels=list(LABELS), fp16=True)
     files = {p.name: {"sha256": sha256_file(p), "bytes": p.stat().st_size} for p in sorted(tmp.iterdir())}
-    manifest = {
+    manifest = default_manifest(work, cfg, splits, hidden_size=int(model.bert.config.hidden_size), checks=checks,
+                                files=files)
+    (tmp / "manifest.json").write_text(json.dumps(manifest, indent=1, ensure_ascii=False), encoding="utf-8")
+    replace_folder(tmp, out_dir)
+    log(f"wrote {out_dir}: " + ", ".join(f"{k} {v['bytes'] / 1e6:.1f} MB" for k, v in files.items()))
+    return out_dir
+
+
+def default_manifest(work: Path, cfg: BuildConfig, splits, *, hidden_size: int, checks: dict, files: dict) -> dict:
+    """The default model's manifest: what it is, what it was built from and with, its checks."""
+    vocab_stats = json.loads((work / "vocab" / "stats.json").read_text())
+    return {
         "schema_version": 1,
         "name": "reviewlens-sentiment-default",
         "version": time.strftime("default-%Y%m%d-%H%M") + ("-tiny" if cfg.profile == "tiny" else ""),
@@ -716,10 +754,10 @@ def stage_export(work: Path, cfg: BuildConfig, splits, tokenizer, out_dir: Path)
         "labels": list(LABELS),
         "max_length": cfg.max_length,
         "truncation": "head+tail (core.model.fit_length)",
-        "hidden_size": int(model.bert.config.hidden_size),
+        "hidden_size": hidden_size,
         "pad_id": 1,
         "text_prefix": "",
-        "temperature": temperature,
+        "temperature": checks["temperature"],
         "neutral": ("A real third class trained on neutral examples (absa_zh/acos_zh sentences whose aspects are "
                     "all Neutral, absa_en Neutral items, VADER Amazon snippets with |score| <= 0.5). Its logit "
                     "carries a prior offset (checks.neutral_logit_offset) chosen for validation accuracy, so "
@@ -740,10 +778,6 @@ def stage_export(work: Path, cfg: BuildConfig, splits, tokenizer, out_dir: Path)
         "created": time.strftime("%Y-%m-%dT%H:%M:%S"),
         "files": files,
     }
-    (tmp / "manifest.json").write_text(json.dumps(manifest, indent=1, ensure_ascii=False), encoding="utf-8")
-    replace_folder(tmp, out_dir)
-    log(f"wrote {out_dir}: " + ", ".join(f"{k} {v['bytes'] / 1e6:.1f} MB" for k, v in files.items()))
-    return out_dir
 
 
 def build(work: Path, out_dir: Path, cfg: BuildConfig, *, data_dir: Path | None = None, stop_after: str | None = None) -> Path:

@@ -142,3 +142,36 @@ def test_a_rerun_refuses_a_finished_stage_built_with_other_settings(tmp_path, ca
     assert mb.main(["--work", str(tmp_path), "--student-layers", "0,2,5"]) == 2
     err = capsys.readouterr().err.strip()
     assert err.count("\n") == 0 and err.startswith("error: ") and "student_layers" in err
+
+
+def test_export_stage_calibrates_checks_and_writes_a_loadable_model_folder(e5, tmp_path):
+    """stage_export on a tiny 2-layer student: neutral offset baked in, int8 checked against
+    torch and fp32, temperature fitted, a folder the engine loads and verifies."""
+    import json
+
+    from core.model import load_engine, verify_model_dir
+    from core.modelbuild.data import Example, Splits
+
+    charsmap = compile_charsmap(e5.normalization)
+    full = build_tokenizer(e5.pieces, e5.scores, charsmap)
+    keep = mb.choose_vocab(e5.pieces, e5.scores, [t for t, _ in TEXTS], full, ascii_budget=300)
+    tok = build_tokenizer([e5.pieces[i] for i in keep], e5.scores[keep], charsmap)
+    model = Classifier(bert_config(e5, vocab_size=len(keep), num_layers=2), 3)
+    model.bert.load_state_dict(bert_state_dict(e5, keep_ids=keep, layers=[0, 1]), strict=True)
+    work = tmp_path / "work"
+    save_classifier(model, work / "student", labels=["negative", "neutral", "positive"], fp16=False)
+    (work / "vocab").mkdir()
+    (work / "vocab" / "stats.json").write_text(json.dumps({"source_sha256": "x", "pieces": len(keep)}))
+    examples = [Example(t, label, "test/x") for t, label in TEXTS]
+    splits = Splits(train=examples, val=examples, unlabeled=[], tests={})
+    out = mb.stage_export(work, mb.BuildConfig.tiny(), splits, tok, tmp_path / "model")
+    manifest = verify_model_dir(out)
+    checks = manifest["checks"]
+    assert checks["val_examples"] == len(TEXTS) and checks["torch_vs_onnx_fp32_max_abs_logit_diff"] < 1e-3
+    assert manifest["temperature"] == checks["temperature"] > 0 and "neutral_logit_offset" in checks
+    assert manifest["version"].endswith("-tiny") and manifest["hidden_size"] == 384
+    assert sorted(manifest["files"]) == ["model.onnx", "student.safetensors", "student_config.json",
+                                         "tokenizer.json"]
+    assert not (tmp_path / "model.tmp").exists()
+    engine = load_engine(out, device="cpu")
+    assert engine.predict([t for t, _ in TEXTS]).probs.shape == (len(TEXTS), 3)
