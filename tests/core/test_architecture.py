@@ -51,6 +51,27 @@ def test_each_contract_catches_a_breach(tmp_path):
         assert expected in done.stdout, expected
 
 
+# Packages whose modules may be imported directly: core.modelbuild's modules are scripts
+# (python -m core.modelbuild.build) and its __init__ stays empty, or runpy would find them
+# imported twice; full retraining reuses their torch helpers.
+OPEN_PACKAGES = ("core.modelbuild",)
+
+
+def test_core_packages_use_each_other_through_their_public_functions():
+    """A module of one core package imports another core package itself (what its __init__
+    exports), never that package's modules: the same rule the GUI's contract states."""
+    import grimp
+
+    graph = grimp.build_graph("core", cache_dir=None)
+
+    def package(module: str) -> str:
+        return ".".join(module.split(".")[:2])
+
+    reaching_in = sorted((a, b) for a in graph.modules for b in graph.find_modules_directly_imported_by(a)
+                         if package(a) != package(b) and b != package(b) and package(b) not in OPEN_PACKAGES)
+    assert not reaching_in, reaching_in
+
+
 def _functions(root: Path):
     for path in sorted(root.rglob("*.py")):
         tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
