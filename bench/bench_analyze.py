@@ -25,8 +25,8 @@ import pandas as pd
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from core.analysis import analyze_table  # noqa: E402
-from core.model import load_engine  # noqa: E402
 from core.importing import read_reviews  # noqa: E402
+from core.model import load_engine  # noqa: E402
 from core.report import write_report  # noqa: E402
 
 SOURCE = Path("/work/shared/data/reviews_zh/online_shopping_5cats.csv")

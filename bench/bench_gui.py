@@ -51,9 +51,8 @@ def _texts(n: int) -> list[str]:
 def build(home: Path, n: int, threads: int, tiny: bool = False) -> Path:
     import pandas as pd
 
-    from core.model import bundled_model_dir
     from core.jobs import CancelToken
-    from core.model import ModelStore
+    from core.model import ModelStore, bundled_model_dir
     from core.project import Project
     from gui.session import import_and_analyse
 

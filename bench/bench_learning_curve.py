@@ -31,11 +31,9 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from core.training import select_for_labeling  # noqa: E402
 from core.model import bundled_model_dir, load_engine, sha256_file  # noqa: E402
 from core.modelbuild.data import HELDOUT_CATEGORY, load_online_shopping, shared_data_dir  # noqa: E402
-from core.training import fit_quick_head  # noqa: E402
-from core.training import base_features  # noqa: E402
+from core.training import base_features, fit_quick_head, select_for_labeling  # noqa: E402
 
 
 def tfidf_acc(train_texts, train_y, test_texts, test_y) -> float:

@@ -48,8 +48,8 @@ def main() -> int:
 
     from PySide6.QtWidgets import QApplication
 
-    from core.model import bundled_model_dir
     from core.jobs import CancelToken
+    from core.model import bundled_model_dir
     from core.project import Project
     from gui.app import setup_application
     from gui.i18n import set_language

@@ -231,7 +231,7 @@ _T: dict[str, tuple[str, str]] = {
                         "The new model has not been shown to be better than the current one. Activate it anyway?"),
     "activated": ("已为本项目启用 {v}", "Activated {v} for this project"),
     "discarded": ("已放弃新模型", "New model discarded"),
-    "no_training": ("此版本没有训练模块（core/training.py 尚未提供）。", "Retraining is not available in this build (core/training.py is missing)."),
+    "no_training": ("此版本没有训练模块（core/training 尚未提供）。", "Retraining is not available in this build (core/training is missing)."),
     # model manager
     "models_title": ("模型管理", "Models"),
     "col_version": ("版本", "Version"),

@@ -84,8 +84,8 @@ def cache_is_current(insights: Any, project_path: Path, *, fast: bool = False) -
     """Whether cached insights came from the model the project would analyse with now: its
     active sentiment version (another one activated since, e.g. from the CLI, makes the cache
     stale) and, for a model with a blend, the same fast-mode setting."""
-    from core.model import active_model_dir, read_manifest
     from core.errors import UserError
+    from core.model import active_model_dir, read_manifest
 
     try:
         manifest = read_manifest(active_model_dir(project_path))
@@ -232,8 +232,8 @@ def labeling_queue(project_path: Path, task: str, *, n: int, device: str, thread
 
     Returns columns id, text, rating, guess, confidence (guess only for the model's own task).
     """
-    from core.training import select_for_labeling
     from core.project import Project
+    from core.training import select_for_labeling
 
     with Project.open(project_path, readonly=True) as project:
         frame = project.reviews(unlabeled_for=task)

@@ -1,5 +1,5 @@
 """Aggregates over analysed reviews: aspects, keywords, topics, trends, products,
-mismatches, what-to-fix and requests. Called by ``insights.analyze_table``; every
+mismatches, what-to-fix and requests. Called by ``pipeline.analyze_table``; every
 function here works on the plain tables in ``Insights`` (testable with hand-built frames).
 """
 from __future__ import annotations

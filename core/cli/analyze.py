@@ -84,9 +84,9 @@ class _Bar:
 
 def run_analyze(args: argparse.Namespace) -> int:
     from core.analysis import analyze_table
-    from core.model import active_model_dir, bundled_model_dir, load_engine
     from core.importing import read_reviews
     from core.jobs import wrap_progress
+    from core.model import active_model_dir, bundled_model_dir, load_engine
     from core.report import write_report, write_results_csv
 
     started = time.perf_counter()

@@ -67,8 +67,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def _import_labels(args: argparse.Namespace) -> int:
-    from core.project import import_labels
-    from core.project import Project
+    from core.project import Project, import_labels
 
     with Project.open(args.project) as project:
         result = import_labels(project, args.file, text_column=args.text_column, label_column=args.label_column,
@@ -79,8 +78,7 @@ def _import_labels(args: argparse.Namespace) -> int:
 
 
 def _export_labels(args: argparse.Namespace) -> int:
-    from core.project import export_labels
-    from core.project import Project
+    from core.project import Project, export_labels
 
     with Project.open(args.project, readonly=True) as project:
         count = export_labels(project, args.output, task=args.task, mask=not args.no_mask)

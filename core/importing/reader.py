@@ -20,9 +20,9 @@ from typing import Any, Sequence
 
 import pandas as pd
 
+from core.errors import UserError
 from core.importing.columns import ROLES, ColumnGuess, find_header_row, guess_columns, header_score
 from core.importing.dates import parse_dates, parse_ratings
-from core.errors import UserError
 from core.importing.files import (
     RawSheet,
     cell_text,

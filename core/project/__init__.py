@@ -9,9 +9,9 @@
 from __future__ import annotations
 
 from core.project.database import Project, Task
-from core.project.labels import (LabelImport, aspect_polarity, aspect_queue, aspect_value, export_labels,
-                                 import_labels, is_star_column, normalize_column, normalize_intent,
-                                 normalize_sentiment, read_sheet, set_aspect_polarity, split_multi)
+from core.project.labels import (LabelImport, aspect_polarity, aspect_queue, aspect_value, export_labels, import_labels,
+                                 is_star_column, normalize_column, normalize_intent, normalize_sentiment, read_sheet,
+                                 set_aspect_polarity, split_multi)
 from core.project.schema import ASPECT_TASK, INTENT_LABELS, SCHEMA_VERSION, SENTIMENT_LABELS
 
 __all__ = ["ASPECT_TASK", "INTENT_LABELS", "SCHEMA_VERSION", "SENTIMENT_LABELS", "LabelImport", "Project", "Task",

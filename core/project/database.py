@@ -21,7 +21,7 @@ File and durability rules:
   the lock when the process dies, so a crashed or killed window never leaves a stale lock.
   A second writer gets a ``UserError`` naming the pid holding it. ``readonly=True`` opens
   take no lock (SQLite's WAL lets readers run next to the writer).
-* The schema and its migrations live in ``core/project_schema.py``.
+* The schema and its migrations live in ``core/project/schema.py``.
 
 Threading: a Project is used from one thread at a time (the GUI's single job thread).
 """

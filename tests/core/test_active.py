@@ -3,7 +3,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from core.training.active import DUPLICATE_COSINE, classes_in_use, rating_text_mismatch, select_for_labeling, uncertainty
+from core.training.active import (DUPLICATE_COSINE, classes_in_use, rating_text_mismatch, select_for_labeling,
+                                  uncertainty)
 
 
 def _margin(probs: np.ndarray) -> np.ndarray:

@@ -46,8 +46,8 @@ def test_each_contract_catches_a_breach(tmp_path):
     done = _lint(tmp_path)
     assert done.returncode == 1, done.stdout[-4000:] + done.stderr[-2000:]
     assert "Contracts: 0 kept, 4 broken." in done.stdout, done.stdout[-4000:]
-    for expected in ("core.errors -> main", "core.text.clean -> core.analysis", "gui.help_dialog -> core.analysis.aspects",
-                     ".settings -> .i18n"):
+    for expected in ("core.errors -> main", "core.text.clean -> core.analysis",
+                     "gui.help_dialog -> core.analysis.aspects", ".settings -> .i18n"):
         assert expected in done.stdout, expected
 
 

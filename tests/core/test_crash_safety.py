@@ -31,9 +31,8 @@ import pandas as pd
 import pytest
 from openpyxl import load_workbook
 
-from core.model import load_engine, verify_model_dir
+from core.model import ModelStore, load_engine, verify_model_dir
 from core.paths import resource_root
-from core.model import ModelStore
 from core.project import Project
 from tests.gui.tiny_model import build_tiny_model
 

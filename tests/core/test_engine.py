@@ -8,8 +8,8 @@ import sys
 import numpy as np
 import pytest
 
-from core.model import bundled_model_dir, load_engine, verify_model_dir
 from core.errors import UserError
+from core.model import bundled_model_dir, load_engine, verify_model_dir
 
 ZH_POS = ["物流很快，包装完好，苹果很新鲜，甜！", "质量很好，做工精细，非常满意，五星好评", "客服态度特别好，耐心解答，下次还来"]
 ZH_NEG = ["收到就是烂的，一股怪味，太差了", "质量太差，穿了一次就开线了，要求退货", "客服不理人，发货慢了一个星期，再也不买了"]
@@ -117,8 +117,7 @@ def test_inference_path_does_not_import_torch():
 
 
 def test_active_custom_task_model_is_not_used_for_sentiment(tmp_path, monkeypatch):
-    from core.model import active_model_dir
-    from core.model import ModelStore
+    from core.model import ModelStore, active_model_dir
 
     from core.project import Project
 

@@ -12,7 +12,7 @@ import pytest
 
 from core.errors import UserError
 from core.importing import ROLES, ColumnGuess, ReviewTable, list_sheets, preview, read_reviews
-from core.jobs import CancelToken, Cancelled
+from core.jobs import Cancelled, CancelToken
 
 SAMPLES = Path(__file__).resolve().parents[2] / "resources" / "samples"
 

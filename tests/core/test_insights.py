@@ -7,8 +7,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from core.model import bundled_model_dir
 from core.jobs import Cancelled, CancelToken
+from core.model import bundled_model_dir
 
 needs_model = pytest.mark.skipif(not (bundled_model_dir() / "manifest.json").is_file(),
                                  reason="models/default is not built yet")

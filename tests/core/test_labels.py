@@ -5,15 +5,9 @@ import pytest
 from openpyxl import load_workbook
 
 from core.errors import UserError
-from core.project.labels import (
-    export_labels,
-    import_labels,
-    is_star_column,
-    normalize_column,
-    normalize_intent,
-    normalize_sentiment,
-)
 from core.project import Project
+from core.project.labels import (export_labels, import_labels, is_star_column, normalize_column, normalize_intent,
+                                 normalize_sentiment)
 
 
 @pytest.fixture

@@ -78,14 +78,11 @@ def test_the_guard_really_blocks(no_network):
 def test_whole_flow_runs_with_network_blocked(no_network, model, tmp_path, monkeypatch):
     monkeypatch.setenv("REVIEWLENS_HOME", str(tmp_path / "home"))
     from core.analysis import analyze_table
-    from core.report import write_results_csv
-    from core.model import load_engine
     from core.importing import read_reviews
-    from core.project import export_labels
     from core.logs import setup_logging
-    from core.model import ModelStore
-    from core.project import Project
-    from core.report import write_report
+    from core.model import ModelStore, load_engine
+    from core.project import Project, export_labels
+    from core.report import write_report, write_results_csv
     from core.training import train_model
 
     assert setup_logging() is not None

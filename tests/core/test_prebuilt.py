@@ -10,8 +10,8 @@ import numpy as np
 import pytest
 
 from core.analysis import load_intent_classifier
-from core.model import load_engine
 from core.analysis.prebuild import prebuild
+from core.model import load_engine
 from core.text import jieba_cache_name, jieba_tokenizer
 from tests.gui.tiny_model import build_tiny_model
 

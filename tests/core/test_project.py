@@ -12,9 +12,8 @@ import pandas as pd
 import pytest
 
 from core.errors import UserError
-from core.jobs import CancelToken, Cancelled
-from core.project import Project
-from core.project import SCHEMA_VERSION
+from core.jobs import Cancelled, CancelToken
+from core.project import SCHEMA_VERSION, Project
 
 HELPER = Path(__file__).with_name("kill_writer.py")
 

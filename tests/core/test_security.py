@@ -17,15 +17,11 @@ import pytest
 from openpyxl import Workbook, load_workbook
 
 from core.analysis import analyze_table
-from core.report import write_results_csv
-from core.model import load_engine, verify_model_dir
 from core.errors import UserError
 from core.importing import read_reviews
-from core.project import export_labels
-from core.model import ModelStore
-from core.project import Project
-from core.report import write_report
-from core.report import make_cell
+from core.model import ModelStore, load_engine, verify_model_dir
+from core.project import Project, export_labels
+from core.report import make_cell, write_report, write_results_csv
 from tests.gui.tiny_model import build_tiny_model
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -10,12 +10,9 @@ import pytest
 
 from core.analysis.intents import INTENTS, intents_dir, load_intent_classifier, load_rules
 from core.cli import run_cli
-from core.model import load_engine
-from core.model import ModelStore
+from core.model import ModelStore, load_engine, load_task_model
+from core.training import TrainConfig, multilabel_metrics, train_multilabel_model
 from tests.fixtures import fruit_rows
-from core.model import load_task_model
-from core.training import TrainConfig
-from core.training import multilabel_metrics, train_multilabel_model
 
 
 @pytest.fixture()
@@ -110,8 +107,7 @@ def test_intents_from_a_file_quick_model_is_used_by_analysis(home, capsys):
 
 def _freshness_project(home, rows: list[dict]):
     """A project with a custom 'freshness' task labelled fresh/spoiled from real fruit reviews."""
-    from core.project import import_labels
-    from core.project import Project
+    from core.project import Project, import_labels
 
     data = home / "defects.csv"
     with open(data, "w", encoding="utf-8", newline="") as fh:
@@ -176,8 +172,7 @@ def test_aspect_polarity_labels_train_a_model_that_analysis_uses(home):
     """Owner's aspect labels -> one (clause, polarity) example per mention -> quick model for
     the 'aspects' task -> analysis takes mention polarities from it (no task: column)."""
     from core.analysis import load_lexicon
-    from core.project import import_labels
-    from core.project import Project
+    from core.project import Project, import_labels
 
     lexicon = load_lexicon()
     labelled = []
@@ -232,8 +227,7 @@ def test_aspect_polarity_labels_train_a_model_that_analysis_uses(home):
 def test_a_retrained_custom_task_is_compared_with_its_previous_version(home):
     proj = _freshness_project(home, _fruit(120, seed=8))
     assert run_cli(["train", "--project", str(proj), "--task", "freshness", "--mode", "quick"]) == 0
-    from core.training import labelled_from_project
-    from core.training import train_model
+    from core.training import labelled_from_project, train_model
 
     texts, labels, names, _multi = labelled_from_project(proj, "freshness")
     store = ModelStore(project=proj)

@@ -7,12 +7,11 @@ import random
 
 import pytest
 
-from core.model import load_engine
 from core.errors import UserError
-from core.jobs import CancelToken, Cancelled
-from core.model import ModelStore
-from tests.fixtures import fruit_rows
+from core.jobs import Cancelled, CancelToken
+from core.model import ModelStore, load_engine
 from core.training import TrainConfig, TrainResult, should_activate, train_model, verdict
+from tests.fixtures import fruit_rows
 
 LABELS = ["negative", "neutral", "positive"]
 

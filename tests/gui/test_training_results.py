@@ -30,8 +30,8 @@ def _trained(qtbot, window, path: Path, task: str = "sentiment"):
 
 
 def test_too_few_labels_cannot_activate_and_enter_discards(qtbot, window, analysed_project, model, monkeypatch):
-    from core.training import MIN_TO_ACTIVATE
     from core.model import ModelStore
+    from core.training import MIN_TO_ACTIVATE
 
     path, insights = analysed_project
     _label_some(path, insights, negative=12, positive=24)
