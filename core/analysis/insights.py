@@ -10,7 +10,8 @@ Stages (one way, each over plain values):
    "很好"), and flagged with ``duplicate_of`` (the first row's number).
 2. sentiment + embeddings: one engine pass over the unique analysed texts (cached by text).
 3. aspects: clauses (``split_clauses``) with a lexicon term; a multi-clause review scores
-   each such clause in ONE batched engine call over all reviews, blended with the review's
+   every clause (topics need each clause's own sentiment) in ONE batched engine call over
+   all reviews; an aspect clause's probabilities are blended with the review's
    probabilities (``aspects.resolve_polarity``); a one-clause review reuses the review's
    prediction.
 4. intents: rules OR seed-trained head over the embeddings, or rules OR the owner's
@@ -78,7 +79,8 @@ class Insights:
         cols = ["row", "text", "sentiment", "sentiment_confidence", "aspects", "intents", "skipped", "language",
                 "duplicate_of", "product", "date", "rating", "mismatch", "followup", "followup_sentiment", "reply"]
         tasks = [c for c in self.reviews.columns if str(c).startswith("task:")]
-        return self.reviews[[c for c in cols if c in self.reviews.columns] + tasks]
+        last = ["topic"] if "topic" in self.reviews.columns else []  # issue 16: after every older column
+        return self.reviews[[c for c in cols if c in self.reviews.columns] + tasks + last]
 
 
 def skip_reason(text: str, *, placeholder) -> str:
@@ -146,6 +148,7 @@ def analyze_table(table: ReviewTable, engine: Engine, *, progress: Progress | No
 
     Checks ``cancel`` between stages and once per engine batch (raises ``Cancelled``).
     """
+    from core.analysis.clause_topics import worth_scoring
     from core.analysis.summary import summarise
     from core.text import detect_language, duplicate_groups, is_placeholder, split_clauses
 
@@ -191,6 +194,9 @@ def analyze_table(table: ReviewTable, engine: Engine, *, progress: Progress | No
         if multi:
             for m in found:
                 clause_uid.setdefault(m[5], len(clause_uid))
+            for c in clauses:  # topics group opinion clauses by each clause's own sentiment
+                if worth_scoring(c, lang):
+                    clause_uid.setdefault(c, len(clause_uid))
         candidates.append((found, multi, clauses if (multi and found) else None))
     if cancel is not None:
         cancel.check()
@@ -284,8 +290,10 @@ def analyze_table(table: ReviewTable, engine: Engine, *, progress: Progress | No
     say(0.85, "Keywords, topics and trends")
     insights = Insights(reviews=reviews, mentions=mentions,
                         aspect_names={a: lexicon.names.get(a, {}) for a in lexicon.aspects})
+    clause_p = [np.stack([clause_probs[clause_uid[c]] if c in clause_uid else probs[u] for c in cl])
+                if len(cl) > 1 else probs[u:u + 1] for u, cl in enumerate(all_clauses)]
     summarise(insights, unique_texts=unique, review_uid=review_uid, embeddings=emb, langs=langs, cancel=cancel,
-              clauses=all_clauses)
+              clauses=all_clauses, clause_probs=clause_p, labels=labels)
     del all_clauses
     counts = {r: skipped.count(r) for r in SKIP_REASONS}
     elapsed = time.perf_counter() - started
