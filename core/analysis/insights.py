@@ -9,7 +9,8 @@ Stages (one way, each over plain values):
    (each is a customer's review; copy-paste spam is rarer than repeat buyers writing
    "很好"), and flagged with ``duplicate_of`` (the first row's number).
 2. sentiment + embeddings: one engine pass over the unique analysed texts (cached by text).
-3. aspects: clauses (``split_clauses``) with a lexicon term; a multi-clause review scores
+3. aspects: clauses (``split_clauses``) with a lexicon term or an aspect the learnt clause
+   classifier finds (``aspect_model.py``: "太薄了" is quality); a multi-clause review scores
    every clause (topics need each clause's own sentiment) in ONE batched engine call over
    all reviews; an aspect clause's probabilities are blended with the review's
    probabilities (``aspects.resolve_polarity``); a one-clause review reuses the review's
@@ -34,6 +35,7 @@ import numpy as np
 import pandas as pd
 
 from core.analysis import aspects as asp
+from core.analysis.aspect_model import implicit_aspects, shipped_aspect_model
 from core.analysis.intents import IntentClassifier, load_intent_classifier
 from core.jobs import CancelToken, Progress, wrap_progress
 
@@ -136,7 +138,7 @@ def followup_sentiment(followups: pd.Series, engine: Engine, cancel: CancelToken
 def analyze_table(table: ReviewTable, engine: Engine, *, progress: Progress | None = None,
                   cancel: CancelToken | None = None, lexicon: asp.Lexicon | None = None,
                   intents: IntentClassifier | None = None, widen: bool = False,
-                  task_models: list | None = None, store=None) -> Insights:
+                  task_models: list | None = None, store=None, aspect_detector=None) -> Insights:
     """Analyse every review of ``table`` with ``engine``; see the module docstring for stages.
 
     ``store``: the project's model store (``ModelStore(project=...)``); its active custom-task,
@@ -144,7 +146,9 @@ def analyze_table(table: ReviewTable, engine: Engine, *, progress: Progress | No
     the seed intents head only: a model trained for one project is never used silently for
     another. ``task_models``: explicit custom-task models instead (``[]`` for none). An
     ``aspects`` model among them (the owner's retrained aspect-polarity model) gives the
-    polarity of every aspect mention.
+    polarity of every aspect mention. ``aspect_detector``: the learnt clause-level aspect
+    classifier (``aspect_model.py``) that finds aspects named without a lexicon term; None:
+    the shipped one; False: the lexicon alone.
 
     Checks ``cancel`` between stages and once per engine batch (raises ``Cancelled``).
     """
@@ -186,10 +190,12 @@ def analyze_table(table: ReviewTable, engine: Engine, *, progress: Progress | No
     candidates: list[tuple] = []
     clause_uid: dict[str, int] = {}
     all_clauses: list[list[str]] = []  # reused for keywords (tokens per clause)
-    for t, lang in zip(unique, langs):
-        clauses = split_clauses(t) or [t]
+    clause_lists = [split_clauses(t) or [t] for t in unique]
+    detector = shipped_aspect_model() if aspect_detector is None else aspect_detector
+    implicit = implicit_aspects(detector, clause_lists) if detector else [None] * len(unique)
+    for t, lang, clauses, hits in zip(unique, langs, clause_lists, implicit):
         all_clauses.append(clauses)
-        found = asp.find_review_mentions(t, clauses, lang, lexicon, widen=widen)
+        found = asp.find_review_mentions(t, clauses, lang, lexicon, widen=widen, implicit=hits)
         multi = len(clauses) > 1
         if multi:
             for m in found:
