@@ -141,12 +141,12 @@ class _Writer:
         # follow-up (追评) and shop reply, when the file has them: customer text, masked like the review
         extra = [c for c in ("followup", "followup_sentiment", "reply") if c in data.columns
                  and data[c].fillna("").astype(str).str.strip().ne("").any()]
-        extra += ["topic"] if "topic" in data.columns else []  # the review's main clause topic
         headers = [t[k] for k in ("row", "text", "sentiment", "confidence", "aspect_col", "intents", "product",
-                                  "date", "rating", "mismatch", "skipped", "duplicate_of")] + [c[5:] for c in tasks]
-        headers += [t["topic_col"] if c == "topic" else t[c] for c in extra]
+                                  "date", "rating", "mismatch", "skipped", "duplicate_of")]
+        topic = ["topic"] if "topic" in data.columns else []  # the review's main clause topic (issue 16)
+        headers += [t["topic_col"]] * len(topic) + [c[5:] for c in tasks] + [t[c] for c in extra]
         first_extra = len(headers) - len(extra)
-        extra_text = tuple(first_extra + i for i, c in enumerate(extra) if c not in ("followup_sentiment", "topic"))
+        extra_text = tuple(first_extra + i for i, c in enumerate(extra) if c != "followup_sentiment")
         extra_label = [first_extra + i for i, c in enumerate(extra) if c == "followup_sentiment"]
         self.row(ws, headers, header=True)
         n = len(data)
@@ -158,7 +158,7 @@ class _Writer:
         # Python scalars (tolist), not numpy ones: make_cell's fast path takes str/int/float
         cols = [data[c].tolist() for c in ("row", "text", "sentiment", "sentiment_confidence", "aspects", "intents",
                                            "product", "date", "rating", "mismatch", "skipped", "duplicate_of",
-                                           *tasks)]
+                                           *topic, *tasks)]
         cols += [data[c].fillna("").astype(str).tolist() for c in extra]
         for i in range(n):
             if i % 5000 == 0:

@@ -84,5 +84,7 @@ def test_topic_column_round_trips_through_report_and_results(tmp_path):
     assert [x["topic"] for x in rows] == ins.reviews["topic"].tolist()
     wb = load_workbook(write_report(ins, tmp_path / "r.xlsx", lang="zh"))
     ws = wb["评论明细"]
-    col = [c.value for c in next(ws.iter_cols(min_col=ws.max_column, max_col=ws.max_column))]
-    assert col[0] == "话题" and [v or "" for v in col[1:]] == ins.reviews["topic"].tolist()
+    head = [c.value for c in ws[1]]
+    col = [c.value for c in next(ws.iter_cols(min_col=head.index("话题") + 1, max_col=head.index("话题") + 1))]
+    assert head.index("话题") == 12  # after the fixed columns, before custom tasks and follow-ups
+    assert [v or "" for v in col[1:]] == ins.reviews["topic"].tolist()
