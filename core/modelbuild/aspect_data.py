@@ -10,6 +10,7 @@ scored as "no aspect".
 """
 from __future__ import annotations
 
+import ast
 import csv
 import json
 import re
@@ -135,7 +136,7 @@ def acos_items(path: Path, source: str, tmap: TermMap, limit: int | None = None)
         starts = np.cumsum([0] + [len(c) for c in chars])
         hits: list[tuple[int, str, str]] = []
         ok = True
-        for (s, e), (os_, oe), _pol in eval(triples, {"__builtins__": {}}):  # a literal list of tuples
+        for (s, e), (os_, oe), _pol in ast.literal_eval(triples):
             term = "".join(chars[s:e + 1]) if s >= 0 else None
             opinion = "".join(chars[os_:oe + 1]) if os_ >= 0 else ""
             aspect = _acos_aspect(tmap, term, opinion)
