@@ -149,6 +149,7 @@ class Dashboard(QWidget):
         self.fix.setWordWrap(True)
         self.fix.setMinimumHeight(200)
         self.fix.itemActivated.connect(self._fix_activated)
+        self.fix.itemClicked.connect(self._fix_activated)  # one click opens its reviews, like every tile
         grid.addWidget(self._box("fix_list", self.fix), 4, 0, 1, 2)
         for chart in (self.split, self.aspects, self.products, self.trend):
             chart.empty_text = tr("no_data")
@@ -241,29 +242,41 @@ class Dashboard(QWidget):
         self.filter_requested.emit({"date_from": key[0], "date_to": key[1], "analysed": True})
 
     def _fill_fix(self) -> None:
+        """One item per concrete problem, worst first: its reviews, low ratings, refund/return
+        requests and trend; under it the products most affected and three short quotes. Every
+        line opens the review browser on exactly the reviews the item counts."""
+        from core.analysis import problem_filter
         from core.text import mask_pii
         from gui.settings import setting
 
         # quotes follow the masking default: a screen share must not show a phone number
         mask = mask_pii if setting("report/mask", True) else (lambda s: s)
         self.fix.clear()
-        for _, r in self.insights.fix_list.iterrows():
+        fixes = self.insights.fix_list
+        if fixes.empty or "reviews" not in fixes.columns:
+            item = QTreeWidgetItem([tr("fix_none")])
+            item.setFlags(Qt.ItemFlag.NoItemFlags)
+            self.fix.addTopLevelItem(item)
+            return
+        for rank, (_, r) in enumerate(fixes.iterrows(), 1):
             name = self.aspect_name(r["name"]) if r["kind"] == "aspect" else str(r["name"])
-            item = QTreeWidgetItem([tr("fix_item", name=name, neg=int(r["negative"]), share=_pct(float(r["share"])))])
-            key = (r["kind"], r["name"] if r["kind"] == "aspect" else int(r.get("topic", 0) or 0))
-            item.setData(0, Qt.ItemDataRole.UserRole, key)
-            item.setToolTip(0, item.text(0))
-            for quote in list(r["quotes"])[:3]:
-                child = QTreeWidgetItem([f"“{mask(str(quote))}”"])
-                child.setToolTip(0, mask(str(quote)))
-                child.setData(0, Qt.ItemDataRole.UserRole, key)
-                item.addChild(child)
+            extra = (tr("fix_low", n=int(r["low_rating"])) if r["low_rating"] else "") + \
+                    (tr("fix_refund", n=int(r["refund"])) if r["refund"] else "") + \
+                    (tr(f"fix_{r['trend']}") if r["trend"] else "")
+            item = QTreeWidgetItem([tr("fix_item", rank=rank, name=name, n=int(r["reviews"]),
+                                       share=_pct(float(r["share"])), extra=extra)])
+            filt = problem_filter(r)
+            lines = [tr("fix_products", p=r["products"])] if r["products"] else []
+            lines += [f"“{mask(str(q))}”" for q in list(r["quotes"])[:3]]
+            for target in [item] + [QTreeWidgetItem([line]) for line in lines]:
+                target.setData(0, Qt.ItemDataRole.UserRole, filt)
+                target.setToolTip(0, tr("fix_tip", n=int(r["reviews"])))
+                if target is not item:
+                    item.addChild(target)
             self.fix.addTopLevelItem(item)
             item.setExpanded(True)
 
     def _fix_activated(self, item: QTreeWidgetItem) -> None:
-        kind, name = item.data(0, Qt.ItemDataRole.UserRole)
-        if kind == "aspect":
-            self.filter_requested.emit({"aspect": name, "polarity": "negative"})
-        else:  # a topic: its negative reviews (what the item counts)
-            self.filter_requested.emit({"topic": name, "sentiment": "negative"})
+        filt = item.data(0, Qt.ItemDataRole.UserRole)
+        if filt:  # a topic: every review with a clause in it; an aspect: its negative mentions
+            self.filter_requested.emit(dict(filt))

@@ -21,7 +21,8 @@ import pandas as pd
 from core.jobs import CancelToken, Progress
 from core.paths import user_data_dir
 
-CACHE_SCHEMA = 4  # 3: reviews gain 'topic', fix_list gains 'topic'; 4: frames as column lists
+CACHE_SCHEMA = 5  # 3: reviews gain 'topic', fix_list gains 'topic'; 4: frames as column lists;
+# 5: clause topics (reviews' topic name, topic_id, topic_ids) and the new what-to-fix table
 
 
 def _cache_path(project_path: Path) -> Path:

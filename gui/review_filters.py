@@ -47,7 +47,10 @@ def filter_positions(r: pd.DataFrame, filt: dict, *, lower: pd.Series, product: 
         mask &= r["intents"].fillna("").str.contains(pat, regex=True).to_numpy()
     if filt.get("product"):
         mask &= (product == filt["product"]).to_numpy()
-    if filt.get("topic") and "topic" in r.columns:
+    if filt.get("topic") and "topic_ids" in r.columns:  # any clause of the review in that topic
+        mask &= r["topic_ids"].fillna("").astype(str).str.contains(rf"(?:^|;){int(filt['topic'])}(?:;|$)",
+                                                                     regex=True).to_numpy()
+    elif filt.get("topic") and "topic" in r.columns:  # a cache from before issue 16
         mask &= (r["topic"] == int(filt["topic"])).to_numpy()
     if filt.get("source") is not None and source is not None:
         mask &= (source == filt["source"]).to_numpy()

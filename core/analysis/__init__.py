@@ -3,6 +3,8 @@
 assemble, summarise) over the parts that do the work:
 
 * ``aspects``: the aspect lexicon, mentions per clause, their polarity
+* ``aspect_model``: the learnt clause-level aspect classifier (built by ``core.modelbuild.aspects``)
+* ``clause_topics``: topics from the clauses' phrases;  ``fixes``: the what-to-fix list
 * ``intents``: rules OR a head trained on seed examples (or the owner's intents model)
 * ``topics``: tokens, c-TF-IDF keywords, topic clusters;  ``trends``: volume over time
 * ``summary``: the aggregate tables;  ``insights``: the ``Insights`` result type
@@ -10,10 +12,16 @@ assemble, summarise) over the parts that do the work:
 """
 from __future__ import annotations
 
-from core.analysis.aspects import AspectMention, Lexicon, add_term, load_lexicon, mention_examples
+from core.analysis.aspect_model import (AspectClassifier, embedding_features, implicit_aspects, load_aspect_model,
+                                        save_aspect_model, shipped_aspect_model)
+from core.analysis.aspects import (AspectMention, Lexicon, add_term, clause_offsets, load_lexicon, mention_examples,
+                                   shipped_lexicon_path)
+from core.analysis.fixes import problem_filter
 from core.analysis.insights import Insights, mismatch_flags
 from core.analysis.intents import INTENTS, IntentClassifier, load_intent_classifier, load_rules
 from core.analysis.pipeline import analyze_table
 
-__all__ = ["INTENTS", "AspectMention", "Insights", "IntentClassifier", "Lexicon", "add_term", "analyze_table",
-           "load_intent_classifier", "load_lexicon", "load_rules", "mention_examples", "mismatch_flags"]
+__all__ = ["INTENTS", "AspectClassifier", "AspectMention", "Insights", "IntentClassifier", "Lexicon", "add_term",
+           "analyze_table", "clause_offsets", "embedding_features", "implicit_aspects", "load_aspect_model",
+           "load_intent_classifier", "load_lexicon", "load_rules", "mention_examples", "mismatch_flags",
+           "problem_filter", "save_aspect_model", "shipped_aspect_model", "shipped_lexicon_path"]

@@ -272,22 +272,31 @@ def mention_window(clauses: list[str], index: int, *, term: str | None = None, w
 
 
 def find_review_mentions(text: str, clauses: list[str], lang: str, lexicon: Lexicon, *,
-                         widen: bool = False) -> list[tuple[str, str, int, int, int, str]]:
+                         widen: bool = False, implicit: Sequence[Sequence[str]] | None = None,
+                         ) -> list[tuple[str, str, int, int, int, str]]:
     """Candidate mentions before scoring: (aspect, term, start, end, clause index, window text).
 
     One mention per aspect per clause (the first term), so "物流快，快递小哥也好" counts
-    logistics once for that clause.
+    logistics once for that clause. ``implicit`` (per clause, the aspects the learnt
+    classifier found: ``aspect_model.AspectClassifier.detect``) adds an aspect the lexicon did
+    not find in that clause as a mention without a term (``term`` is "", start/end span the
+    whole clause: the clause is the evidence), so "太薄了" counts as quality.
     """
     out = []
     offsets = clause_offsets(text, clauses)
     for i, clause in enumerate(clauses):
         seen: set[str] = set()
+        base = offsets[i] if offsets[i] >= 0 else 0
         for aspect, term, s, e in lexicon.find(clause, lang):
             if aspect in seen:
                 continue
             seen.add(aspect)
-            base = offsets[i] if offsets[i] >= 0 else 0
             out.append((aspect, term, base + s, base + e, i, mention_window(clauses, i, term=term, widen=widen)))
+        for aspect in (implicit[i] if implicit is not None else ()):
+            if aspect not in seen:
+                seen.add(aspect)
+                end = base + len(clause) if offsets[i] >= 0 else 0
+                out.append((aspect, "", base, end, i, clause))
     return out
 
 

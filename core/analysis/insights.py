@@ -57,7 +57,8 @@ class Insights:
         cols = ["row", "text", "sentiment", "sentiment_confidence", "aspects", "intents", "skipped", "language",
                 "duplicate_of", "product", "date", "rating", "mismatch", "followup", "followup_sentiment", "reply"]
         tasks = [c for c in self.reviews.columns if str(c).startswith("task:")]
-        return self.reviews[[c for c in cols if c in self.reviews.columns] + tasks]
+        last = ["topic"] if "topic" in self.reviews.columns else []  # issue 16: after every older column
+        return self.reviews[[c for c in cols if c in self.reviews.columns] + tasks + last]
 
 
 def skip_reason(text: str, *, placeholder: Callable[[str], bool]) -> str:

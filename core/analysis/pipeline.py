@@ -5,7 +5,7 @@ Each stage is a plain function over plain values, testable alone::
     table ──check_texts──> CheckedTexts      skip reasons per row (empty, placeholder, non_text)
           ──deduplicate──> UniqueTexts       distinct analysed texts; each row's text and duplicate
           ──score_sentiment──> Sentiment     one engine pass over the distinct texts (+ follow-ups)
-          ──find_aspects──> Aspects          lexicon mentions, their polarity per clause
+          ──find_aspects──> Aspects          clauses, their sentiment, aspect mentions and polarity
           ──classify_intents──> intents      rules OR a head / the owner's intents model
           ──score_custom_tasks──> columns    one ``task:<name>`` column per custom-task model
           ──assemble──> reviews, mentions    the per-review table in input order, one row per mention
@@ -17,10 +17,12 @@ Rules every stage keeps:
   Duplicates (exact or near, ``core.text.duplicate_groups``) ARE analysed and counted (each
   is a customer's review; copy-paste spam is rarer than repeat buyers writing "很好") and
   flagged with ``duplicate_of`` (the first row's number); the model sees each text once.
-* Aspects: clauses (``split_clauses``) with a lexicon term; a multi-clause review scores each
-  such clause in ONE batched engine call over all reviews, blended with the review's
-  probabilities (``aspects.resolve_polarity``); a one-clause review reuses the review's
-  prediction. The owner's aspects model, when the project has one, decides instead.
+* Aspects: clauses (``split_clauses``) with a lexicon term or an aspect the learnt clause
+  classifier finds (``aspect_model.py``: "太薄了" is quality); a multi-clause review scores
+  every clause (topics need each clause's own sentiment) in ONE batched engine call over
+  all reviews; an aspect clause's probabilities are blended with the review's
+  (``aspects.resolve_polarity``); a one-clause review reuses the review's prediction. The
+  owner's aspects model, when the project has one, decides the polarity instead.
 * ``cancel`` is checked between stages and once per engine batch (raises ``Cancelled``).
 
 Memory: per unique text we keep 3 probabilities and a float16 embedding (768 bytes), so
@@ -36,6 +38,8 @@ import numpy as np
 import pandas as pd
 
 from core.analysis import aspects as asp
+from core.analysis.aspect_model import AspectClassifier, implicit_aspects, shipped_aspect_model
+from core.analysis.clause_topics import worth_scoring
 from core.analysis.insights import SKIP_REASONS, Insights, followup_sentiment, mismatch_flags, skip_reason
 from core.analysis.intents import IntentClassifier, load_intent_classifier
 from core.analysis.summary import summarise
@@ -146,37 +150,42 @@ def score_sentiment(engine: Engine, texts: list[str], *, progress: Progress | No
 # -- 4. aspects -----------------------------------------------------------------------
 @dataclass
 class Aspects:
-    """Aspect mentions of every distinct text, and its clauses (the keywords reuse them)."""
+    """Every distinct text's clauses (the keywords and topics reuse them), their sentiment,
+    and its aspect mentions."""
 
     mentions: list[list[asp.AspectMention]]
     clauses: list[list[str]]
+    clause_probs: list[np.ndarray]  # per text: [clauses, labels]; a one-clause text: its own probabilities
     clauses_scored: int  # clauses the engine scored on their own (multi-clause reviews)
 
 
 @dataclass
 class _Candidates:
-    """Mentions found in each text before their polarity is known."""
+    """Mentions found in each text before their polarity is known, and the clauses to score."""
 
     found: list[list[tuple]]  # per text: (aspect, term, start, end, clause index, window)
     multi: list[bool]  # per text: more than one clause (its mentions are judged by their window)
     clauses: list[list[str]]
-    windows: list[str]  # the windows to score, each once, in first-seen order
+    windows: list[str]  # the texts to score, each once, in first-seen order: mention windows, topic clauses
 
 
-def _candidate_mentions(texts: Sequence[str], langs: Sequence[str], lexicon: asp.Lexicon, *,
-                        widen: bool) -> _Candidates:
-    cand = _Candidates([], [], [], [])
+def _candidate_mentions(texts: Sequence[str], langs: Sequence[str], lexicon: asp.Lexicon, *, widen: bool,
+                        detector: AspectClassifier | None) -> _Candidates:
+    clause_lists = [split_clauses(t) or [t] for t in texts]
+    implicit = implicit_aspects(detector, clause_lists) if detector else [None] * len(texts)
+    cand = _Candidates([], [], clause_lists, [])
     window_ids: dict[str, int] = {}
-    for t, lang in zip(texts, langs):
-        clauses = split_clauses(t) or [t]
-        found = asp.find_review_mentions(t, clauses, lang, lexicon, widen=widen)
+    for t, lang, clauses, hits in zip(texts, langs, clause_lists, implicit):
+        found = asp.find_review_mentions(t, clauses, lang, lexicon, widen=widen, implicit=hits)
         multi = len(clauses) > 1
         if multi:
             for m in found:
                 window_ids.setdefault(m[5], len(window_ids))
+            for c in clauses:  # topics group opinion clauses by each clause's own sentiment
+                if worth_scoring(c, lang):
+                    window_ids.setdefault(c, len(window_ids))
         cand.found.append(found)
         cand.multi.append(multi)
-        cand.clauses.append(clauses)
     cand.windows = list(window_ids)
     return cand
 
@@ -196,12 +205,15 @@ def _owner_polarity(model: TaskModel, texts: Sequence[str], cand: _Candidates,
 
 
 def find_aspects(engine: Engine, texts: list[str], sentiment: Sentiment, lexicon: asp.Lexicon, *,
-                 widen: bool = False, aspect_model: TaskModel | None = None, progress: Progress | None = None,
+                 widen: bool = False, aspect_model: TaskModel | None = None,
+                 aspect_detector: AspectClassifier | bool | None = None, progress: Progress | None = None,
                  cancel: CancelToken | None = None) -> Aspects:
-    """Lexicon mentions per clause; each mention's polarity blends its clause's sentiment
-    (all multi-clause windows scored in ONE batched call) with the whole review's
-    (``resolve_polarity``), or comes from the owner's aspect model when there is one."""
-    cand = _candidate_mentions(texts, sentiment.langs, lexicon, widen=widen)
+    """Mentions per clause (a lexicon term, or an aspect the clause classifier ``aspect_detector``
+    finds: None the shipped one, False none); each mention's polarity blends its clause's
+    sentiment (every multi-clause window and topic clause scored in ONE batched call) with the
+    whole review's (``resolve_polarity``), or comes from the owner's aspect model when there is one."""
+    detector = shipped_aspect_model() if aspect_detector is None else aspect_detector
+    cand = _candidate_mentions(texts, sentiment.langs, lexicon, widen=widen, detector=detector)
     _check(cancel)
     window_uid = {w: i for i, w in enumerate(cand.windows)}
     window_probs = (engine.predict(cand.windows, progress=progress, cancel=cancel).probs if cand.windows
@@ -220,7 +232,10 @@ def find_aspects(engine: Engine, texts: list[str], sentiment: Sentiment, lexicon
                 polarity, conf = asp.resolve_polarity(labels, probs[u], probs[u])
             out.append(asp.AspectMention(aspect, term, window, polarity, conf, s, e))
         mentions.append(out)
-    return Aspects(mentions=mentions, clauses=cand.clauses, clauses_scored=len(cand.windows))
+    clause_probs = [np.stack([window_probs[window_uid[c]] if c in window_uid else probs[u] for c in cl])
+                    if len(cl) > 1 else probs[u:u + 1] for u, cl in enumerate(cand.clauses)]
+    return Aspects(mentions=mentions, clauses=cand.clauses, clause_probs=clause_probs,
+                   clauses_scored=len(cand.windows))
 
 
 # -- 5. intents -----------------------------------------------------------------------
@@ -323,7 +338,8 @@ def summarise_reviews(reviews: pd.DataFrame, mentions: pd.DataFrame, unique: Uni
     insights = Insights(reviews=reviews, mentions=mentions,
                         aspect_names={a: lexicon.names.get(a, {}) for a in lexicon.aspects})
     summarise(insights, unique_texts=unique.texts, review_uid=unique.review_uid, embeddings=sentiment.embeddings,
-              langs=sentiment.langs, cancel=cancel, clauses=aspects.clauses)
+              langs=sentiment.langs, cancel=cancel, clauses=aspects.clauses, clause_probs=aspects.clause_probs,
+              labels=sentiment.labels)
     return insights
 
 
@@ -350,7 +366,8 @@ def analysis_method(table: ReviewTable, engine: Engine, checked: CheckedTexts, u
 def analyze_table(table: ReviewTable, engine: Engine, *, progress: Progress | None = None,
                   cancel: CancelToken | None = None, lexicon: asp.Lexicon | None = None,
                   intents: IntentClassifier | None = None, widen: bool = False,
-                  task_models: list | None = None, store: ModelStore | None = None) -> Insights:
+                  task_models: list | None = None, store: ModelStore | None = None,
+                  aspect_detector: AspectClassifier | bool | None = None) -> Insights:
     """Analyse every review of ``table`` with ``engine``: the stages above, in order.
 
     ``store``: the project's model store (``ModelStore(project=...)``); its active custom-task,
@@ -358,7 +375,9 @@ def analyze_table(table: ReviewTable, engine: Engine, *, progress: Progress | No
     the seed intents head only: a model trained for one project is never used silently for
     another. ``task_models``: explicit custom-task models instead (``[]`` for none). An
     ``aspects`` model among them (the owner's retrained aspect-polarity model) gives the
-    polarity of every aspect mention.
+    polarity of every aspect mention. ``aspect_detector``: the learnt clause-level aspect
+    classifier (``aspect_model.py``) that finds aspects named without a lexicon term; None:
+    the shipped one; False: the lexicon alone.
 
     Checks ``cancel`` between stages and once per engine batch (raises ``Cancelled``).
     """
@@ -374,7 +393,7 @@ def analyze_table(table: ReviewTable, engine: Engine, *, progress: Progress | No
     aspect_model, column_models = resolve_task_models(engine, task_models, store)
     say(0.6, "Finding aspects")
     aspects = find_aspects(engine, unique.texts, sentiment, lexicon, widen=widen, aspect_model=aspect_model,
-                           progress=wrap_progress(progress, 0.6, 0.7), cancel=cancel)
+                           aspect_detector=aspect_detector, progress=wrap_progress(progress, 0.6, 0.7), cancel=cancel)
     say(0.8, "Classifying intents")
     _check(cancel)
     classifier = intents or load_intent_classifier(engine, store=store)

@@ -10,7 +10,9 @@ from typing import TYPE_CHECKING, Sequence
 import numpy as np
 import pandas as pd
 
+from core.analysis import clause_topics as ct
 from core.analysis import topics as tp
+from core.analysis.fixes import fix_list, top_products
 from core.analysis.trends import aspect_trend, volume_trend
 from core.jobs import CancelToken
 
@@ -85,36 +87,6 @@ def product_table(reviews: pd.DataFrame, mentions: pd.DataFrame) -> pd.DataFrame
     return pd.DataFrame(rows).sort_values(["reviews", "product"], ascending=[False, True]).reset_index(drop=True)
 
 
-def fix_list(aspects: pd.DataFrame, mentions: pd.DataFrame, topics: pd.DataFrame, reviews: pd.DataFrame,
-             *, top: int = 10) -> pd.DataFrame:
-    """Aspects and topics ranked by the share of negative mentions / negative reviews they
-    account for, with counts and up to three quotes."""
-    rows = []
-    neg = mentions[mentions["polarity"] == "negative"] if not mentions.empty else mentions
-    for _, a in aspects.iterrows():
-        if a["negative"] <= 0:
-            continue
-        sub = neg[neg["aspect"] == a["aspect"]]
-        rows.append({"kind": "aspect", "name": a["aspect"], "negative": int(a["negative"]),
-                     "total": int(a["mentions"]), "share": float(a["share_of_negative"]),
-                     "quotes": top_quotes(sub["clause"], sub["confidence"])})
-    total_neg_reviews = max(int((reviews["sentiment"] == "negative").sum()), 1)
-    for _, t in topics.iterrows():
-        if t["negative"] <= 0:
-            continue
-        rows.append({"kind": "topic", "name": t["name"], "negative": int(t["negative"]), "total": int(t["size"]),
-                     "share": float(t["negative"]) / total_neg_reviews, "quotes": list(t["negative_quotes"]),
-                     "topic": int(t.get("topic", 0) or 0)})
-    # "topic": the topic number (0 for an aspect row), which the GUI filters reviews by
-    out = pd.DataFrame(rows, columns=["kind", "name", "negative", "total", "share", "quotes", "topic"])
-    out["topic"] = out["topic"].fillna(0).astype(int)
-    if out.empty:
-        return out
-    out = out.sort_values(["share", "negative"], ascending=False)
-    return pd.concat([out[out["kind"] == "aspect"].head(top), out[out["kind"] == "topic"].head(top)]) \
-        .sort_values(["share", "negative"], ascending=False).reset_index(drop=True)
-
-
 def requests_table(reviews: pd.DataFrame) -> pd.DataFrame:
     cols = ["row", "intents", "text", "product", "date", "rating"]
     if reviews.empty:
@@ -123,9 +95,11 @@ def requests_table(reviews: pd.DataFrame) -> pd.DataFrame:
     return reviews.loc[wanted, [c for c in cols if c in reviews.columns]].reset_index(drop=True)
 
 
-def _topic_frame(unique_texts: Sequence[str], uid_sentiment: np.ndarray, uid_conf: np.ndarray,
-                 embeddings: np.ndarray | None, tokens: list[list[str]]) -> tuple[pd.DataFrame, np.ndarray]:
-    """The topics table and each unique text's topic number (1-based, 0 = no topic)."""
+def review_cluster_topics(unique_texts: Sequence[str], uid_sentiment: np.ndarray, uid_conf: np.ndarray,
+                          embeddings: np.ndarray | None, tokens: list[list[str]]) -> tuple[pd.DataFrame, np.ndarray]:
+    """The topics before issue 16 (KMeans over whole-review embeddings, named by c-TF-IDF):
+    kept for ``bench/bench_topics.py``'s comparison, no longer in the report. The topics
+    table and each unique text's topic number (1-based, 0 = no topic)."""
     cols = ["topic", "name", "terms", "size", "negative", "negative_share", "quotes", "negative_quotes"]
     if embeddings is None or len(unique_texts) < 4:
         return pd.DataFrame(columns=cols), np.zeros(len(unique_texts), np.int64)
@@ -166,11 +140,46 @@ def _tokens_by_clause(clauses: Sequence[Sequence[str]], langs: Sequence[str], ke
     return tokens, kept
 
 
+def add_topics(reviews: pd.DataFrame, review_uid: np.ndarray, *, clauses: Sequence[Sequence[str]],
+               langs: Sequence[str], clause_probs: Sequence[np.ndarray] | None, labels: Sequence[str] | None,
+               uid_sentiment: np.ndarray, uid_conf: np.ndarray) -> pd.DataFrame:
+    """Clause topics (``clause_topics.find_topics``) over the unique texts; adds to ``reviews``
+    ``topic`` (the main topic's name, "" for none), ``topic_id`` (its number, 0 for none) and
+    ``topic_ids`` (every topic of its clauses, ``;``-joined: what the browser filters by).
+    Returns the topics table with each topic's products."""
+    n_u = len(clauses)
+    has = review_uid >= 0
+    weights = np.bincount(review_uid[has], minlength=n_u).astype(float)
+    if clause_probs is None or labels is None:  # every clause as sure as its review
+        labels = list(POLARITIES)
+        clause_probs = [np.array([[c if s == p else (1 - c) / 2 for p in labels]] * len(parts))
+                        for parts, s, c in zip(clauses, uid_sentiment, uid_conf)]
+    products = reviews["product"][has] if "product" in reviews else []
+    found = ct.find_topics(clauses, clause_probs, list(uid_sentiment), langs=langs, labels=labels, weights=weights,
+                           products=pd.unique(pd.Series(products, dtype=object)))
+    uid = np.where(has, review_uid, 0)
+    main = np.where(has, found.uid_main[uid], 0) if n_u else np.zeros(len(reviews), np.int64)
+    names = dict(zip(found.table["topic"].tolist(), found.table["name"].tolist()))
+    reviews["topic_id"] = main.astype(np.int64)
+    reviews["topic"] = [names.get(int(t), "") for t in main]
+    reviews["topic_ids"] = [";".join(map(str, found.uid_topics[u])) if h else "" for u, h in zip(uid, has)]
+    table = found.table
+    if "product" in reviews and len(table):
+        ids = reviews["topic_ids"].str.split(";")
+        table["products"] = [top_products(reviews["product"][ids.map(lambda xs, t=t: str(t) in xs)])
+                             for t in table["topic"]]
+    return table
+
+
 def summarise(ins: Insights, *, unique_texts: Sequence[str], review_uid: np.ndarray,
               embeddings: np.ndarray | None, langs: Sequence[str], cancel: CancelToken | None = None,
-              clauses: Sequence[Sequence[str]] | None = None) -> None:
+              clauses: Sequence[Sequence[str]] | None = None, clause_probs: Sequence[np.ndarray] | None = None,
+              labels: Sequence[str] | None = None) -> None:
     """Fill the aggregate tables of ``ins`` in place. ``clauses``: each unique text's clauses
-    (``core.text.split_clauses``), when the caller has them: tokens are then taken per clause."""
+    (``core.text.split_clauses``), when the caller has them: tokens are then taken per clause;
+    ``clause_probs``: each unique text's clause probabilities (rows per clause, columns in
+    ``labels`` order) for the clause topics (without them, each text is one clause judged
+    by its review's sentiment)."""
     reviews, mentions = ins.reviews, ins.mentions
     n_u = len(unique_texts)
     uid_sentiment = np.full(n_u, "", dtype=object)
@@ -205,10 +214,9 @@ def summarise(ins: Insights, *, unique_texts: Sequence[str], review_uid: np.ndar
 
     if cancel is not None:
         cancel.check()
-    ins.topics, uid_topic = _topic_frame(unique_texts, uid_sentiment, uid_conf, embeddings, tokens)
     del tokens
-    # per review, so a topic on the dashboard can filter the browser to the reviews behind it
-    reviews["topic"] = np.where(has, uid_topic[np.where(has, review_uid, 0)], 0) if n_u else 0
+    ins.topics = add_topics(reviews, review_uid, clauses=clauses or [[t] for t in unique_texts], langs=langs,
+                            clause_probs=clause_probs, labels=labels, uid_sentiment=uid_sentiment, uid_conf=uid_conf)
 
     analysed = reviews["skipped"] == ""
     ins.trend_week = volume_trend(reviews["date"][analysed], reviews["sentiment"][analysed], freq="week")
@@ -220,5 +228,5 @@ def summarise(ins: Insights, *, unique_texts: Sequence[str], review_uid: np.ndar
     ins.mismatches = reviews.loc[reviews["mismatch"] != "",
                                  ["row", "rating", "sentiment", "sentiment_confidence", "mismatch", "text",
                                   "product"]].reset_index(drop=True)
-    ins.fix_list = fix_list(ins.aspects, counted, ins.topics, reviews[analysed])
+    ins.fix_list = fix_list(reviews[analysed], counted, ins.topics)
     ins.requests = requests_table(reviews[analysed])

@@ -65,14 +65,44 @@ def _jieba():
     return tok
 
 
+@lru_cache(maxsize=None)
+def word_list(name: str) -> frozenset[str]:
+    """A word list from ``resources/topics/<name>.txt``: words separated by spaces or lines,
+    ``#`` starts a comment, lower-cased (see ``clause_topics``)."""
+    path = resource_root() / "resources" / "topics" / f"{name}.txt"
+    if not path.is_file():
+        return frozenset()
+    words: set[str] = set()
+    for line in path.read_text(encoding="utf-8").splitlines():
+        words.update(w.lower() for w in line.split("#", 1)[0].split())
+    return frozenset(words)
+
+
+def _masked(text: str) -> str:
+    if _MAYBE_PII.search(text):
+        from core.text import mask_pii
+
+        return _MASK_TOKEN.sub(" ", mask_pii(text))
+    return text
+
+
+def words(text: str, lang: str) -> list[str]:
+    """Every word in order (jieba for Chinese, a regex for English), lower-cased, personal data
+    masked out; no stop-word filtering (the clause topics need 不, 很, not, too)."""
+    if not text:
+        return []
+    text = _masked(text)
+    if lang == "zh" or _HAN.search(text):
+        with _jieba_lock:
+            return [w for w in (t.strip().lower() for t in _jieba().lcut(text)) if w]
+    return re.findall(r"[a-z][a-z'\-]*", text.lower())
+
+
 def tokenize(text: str, lang: str) -> list[str]:
     """Content words: no stopwords, no single Latin letters, no bare numbers or punctuation."""
     if not text:
         return []
-    if _MAYBE_PII.search(text):
-        from core.text import mask_pii
-
-        text = _MASK_TOKEN.sub(" ", mask_pii(text))
+    text = _masked(text)
     out: list[str] = []
     if lang == "zh" or _HAN.search(text):
         stop = _zh_en_stopwords()

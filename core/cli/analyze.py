@@ -32,7 +32,8 @@ def register(subparsers) -> None:
     p.add_argument("--results", metavar="RESULTS.csv",
                    help="CSV with one row per input data row, in input order: row, text, sentiment, "
                         "sentiment_confidence, aspects, intents, skipped, language, duplicate_of, product, date, "
-                        "rating, mismatch, and followup, followup_sentiment, reply when the file has them "
+                        "rating, mismatch, followup, followup_sentiment, reply when the file has them, task:<name> per custom "
+                        "task model, then topic (the review's main topic, empty when none) "
                         "(UTF-8 with BOM; free text masked unless --no-mask; a text starting with "
                         "= + - @ gets a leading ' so spreadsheet apps never run it)")
     p.add_argument("--text-column", help="column with the review text (name, 1-based number or letter)")
@@ -131,24 +132,19 @@ def run_analyze(args: argparse.Namespace) -> int:
 
 
 def summary_text(insights, elapsed: float, *, report=None, results=None) -> str:
-    import pandas as pd
-
     counts = insights.sentiment_counts()
     analysed = sum(counts.values())
     skipped = len(insights.reviews) - analysed
     pct = {k: (100.0 * v / analysed if analysed else 0.0) for k, v in counts.items()}
     fixes = insights.fix_list
-    # aspects first: "quality" is something to act on; a topic is a cluster of reviews
-    issues = pd.concat([fixes[fixes["kind"] == "aspect"], fixes[fixes["kind"] != "aspect"]]).head(3) \
-        if len(fixes) else None
     lines = [f"Analysed {analysed:,} reviews, skipped {skipped:,} "
              f"({', '.join(f'{k} {v}' for k, v in insights.method.get('skipped', {}).items() if v) or 'none'}).",
              f"Sentiment: positive {pct['positive']:.1f}%, neutral {pct['neutral']:.1f}%, "
              f"negative {pct['negative']:.1f}%."]
-    if issues is not None:
+    if len(fixes) and "reviews" in fixes.columns:  # the what-to-fix list, worst first
         lines.append("Top issues: " + "; ".join(
-            f"{r['name']} ({r['share']:.0%} of negative {'mentions' if r['kind'] == 'aspect' else 'reviews'})"
-            for _, r in issues.iterrows()))
+            f"{r['name']} ({int(r['reviews'])} reviews{', ' + r['trend'] if r['trend'] else ''})"
+            for _, r in fixes.head(3).iterrows()))
     rate = analysed / elapsed if elapsed > 0 else 0.0
     lines.append(f"Model {insights.method.get('model_version')} on {insights.method.get('provider')}; "
                  f"{elapsed:.1f} s, {rate:.0f} reviews/s.")

@@ -31,13 +31,31 @@ from core.tempfiles import sweep_stale, temp_path
 
 SHEETS = ("overview", "reviews", "aspects", "topics", "trends", "products", "requests", "fix", "method")
 _FILLS = {"negative": "F8CBAD", "neutral": "EDEDED", "positive": "C6EFCE"}
+# wording of the clause topics and what-to-fix sheets (issue 16), on top of cells.TEXT
+_TOPIC_TEXT = {
+    "zh": {"topic_col": "话题", "complaint_topics": "差评话题（顾客抱怨什么）", "praise_topics": "好评话题（顾客称赞什么）",
+           "reviews_hurt": "涉及评论数", "mentions_n": "提及次数", "share_reviews": "占已分析评论", "top_products": "主要涉及商品",
+           "no_topics": "（没有话题：没有哪个具体说法被 3 条以上评论提到）", "rank": "排名", "problem": "问题",
+           "score": "严重度得分", "low_rating": "低分(1-2星)", "refund": "要求退换", "trend": "趋势",
+           "rising": "上升", "falling": "下降", "flat": "持平", "no_fix": "（没有发现需要改进的具体问题）",
+           "fix_note": "得分 = 每条评论 1 + 低分 1 + 要求退换 1 + 负面置信度，相加；趋势比较最近几期与之前几期。"},
+    "en": {"topic_col": "Topic", "complaint_topics": "Complaint topics (what customers complain about)",
+           "praise_topics": "Praise topics (what customers praise)", "reviews_hurt": "Reviews",
+           "mentions_n": "Mentions", "share_reviews": "Share of analysed reviews", "top_products": "Products most affected",
+           "no_topics": "(no topics: no concrete phrase is used by 3 or more reviews)", "rank": "#",
+           "problem": "Problem", "score": "Severity score", "low_rating": "Low ratings (1-2)",
+           "refund": "Refund/return requests", "trend": "Trend", "rising": "rising", "falling": "falling",
+           "flat": "flat", "no_fix": "(no concrete problem found)",
+           "fix_note": "Score: per review 1 + 1 for a 1-2 star rating + 1 for a refund/return request + its negative "
+                       "confidence, summed; the trend compares the last periods with the ones before."},
+}
 
 
 class _Writer:
     def __init__(self, insights: Insights, lang: str, mask: bool) -> None:
         from core.text import mask_pii
 
-        self.ins, self.lang, self.t = insights, lang, TEXT[lang]
+        self.ins, self.lang, self.t = insights, lang, {**TEXT[lang], **_TOPIC_TEXT[lang]}
         self.mask: Callable[[str], str] = mask_pii if mask else (lambda s: s)
         self.wb = Workbook(write_only=True)
 
@@ -124,8 +142,9 @@ class _Writer:
         extra = [c for c in ("followup", "followup_sentiment", "reply") if c in data.columns
                  and data[c].fillna("").astype(str).str.strip().ne("").any()]
         headers = [t[k] for k in ("row", "text", "sentiment", "confidence", "aspect_col", "intents", "product",
-                                  "date", "rating", "mismatch", "skipped", "duplicate_of")] + [c[5:] for c in tasks]
-        headers += [t[c] for c in extra]
+                                  "date", "rating", "mismatch", "skipped", "duplicate_of")]
+        topic = ["topic"] if "topic" in data.columns else []  # the review's main clause topic (issue 16)
+        headers += [t["topic_col"]] * len(topic) + [c[5:] for c in tasks] + [t[c] for c in extra]
         first_extra = len(headers) - len(extra)
         extra_text = tuple(first_extra + i for i, c in enumerate(extra) if c != "followup_sentiment")
         extra_label = [first_extra + i for i, c in enumerate(extra) if c == "followup_sentiment"]
@@ -139,7 +158,7 @@ class _Writer:
         # Python scalars (tolist), not numpy ones: make_cell's fast path takes str/int/float
         cols = [data[c].tolist() for c in ("row", "text", "sentiment", "sentiment_confidence", "aspects", "intents",
                                            "product", "date", "rating", "mismatch", "skipped", "duplicate_of",
-                                           *tasks)]
+                                           *topic, *tasks)]
         cols += [data[c].fillna("").astype(str).tolist() for c in extra]
         for i in range(n):
             if i % 5000 == 0:
@@ -168,13 +187,19 @@ class _Writer:
 
     def topics(self) -> None:
         t, ins = self.t, self.ins
-        ws = self.sheet("topics", (8, 26, 40, 10, 10, 12, 70))
-        self.row(ws, [t["topic"], t["name"], t["terms"], t["size"], t["negative_n"], t["negative_share"], t["quotes"]],
-                 header=True)
-        for _, r in ins.topics.iterrows():
-            self.row(ws, [int(r["topic"]), r["name"], r["terms"], int(r["size"]), int(r["negative"]),
-                          float(r["negative_share"]), list(r["quotes"])], text_cols=(1, 2, 6), formats={5: "0.0%"})
-        self.row(ws, [])
+        ws = self.sheet("topics", (8, 30, 10, 10, 12, 40, 70))
+        head = [t["topic"], t["name"], t["reviews_hurt"], t["mentions_n"], t["share_reviews"], t["top_products"], t["quotes"]]
+        topics = ins.topics
+        for kind in ("complaint", "praise"):
+            rows = topics[topics["kind"] == kind] if "kind" in topics.columns else topics.iloc[0:0]
+            self.row(ws, [t[f"{kind}_topics"]], header=True)
+            self.row(ws, head, header=True)
+            if rows.empty:
+                self.row(ws, ["", t["no_topics"]])
+            for _, r in rows.iterrows():
+                self.row(ws, [int(r["topic"]), r["name"], int(r["reviews"]), int(r["mentions"]), float(r["share"]),
+                              r["products"], list(r["quotes"])], text_cols=(1, 5, 6), formats={4: "0.0%"})
+            self.row(ws, [])
         self.row(ws, [t["keywords_by_sentiment"], "", t["keywords"]], header=True)
         for s in ("negative", "neutral", "positive"):
             self.row(ws, [self.label(s), "", ", ".join(w for w, _ in ins.keywords.get(s, []))], text_cols=(2,))
@@ -252,13 +277,21 @@ class _Writer:
 
     def fix(self) -> None:
         t, ins = self.t, self.ins
-        ws = self.sheet("fix", (10, 26, 10, 10, 14, 80))
-        self.row(ws, [t["kind"], t["name"], t["negative_n"], t["total"], t["share"], t["quotes"]], header=True)
-        for _, r in ins.fix_list.iterrows():
+        ws = self.sheet("fix", (6, 28, 10, 14, 10, 10, 12, 12, 12, 40, 10, 70))
+        self.row(ws, [t["rank"], t["problem"], t["kind"], t["aspect"], t["reviews_hurt"], t["score"], t["low_rating"],
+                      t["refund"], t["share_reviews"], t["top_products"], t["trend"], t["quotes"]], header=True)
+        fixes = ins.fix_list
+        if fixes.empty or "reviews" not in fixes.columns:
+            self.row(ws, ["", t["no_fix"]])
+        for i, (_, r) in enumerate(fixes.iterrows() if "reviews" in fixes.columns else [], 1):
             kind = t["aspect_kind"] if r["kind"] == "aspect" else t["topic_kind"]
             name = self.aspect_name(r["name"]) if r["kind"] == "aspect" else r["name"]
-            self.row(ws, [kind, name, int(r["negative"]), int(r["total"]), float(r["share"]), list(r["quotes"])],
-                     text_cols=(1, 5), formats={4: "0.0%"})
+            aspect = self.aspect_name(r["aspect"]) if r["aspect"] else ""
+            self.row(ws, [i, name, kind, aspect, int(r["reviews"]), float(r["score"]), int(r["low_rating"]),
+                          int(r["refund"]), float(r["share"]), r["products"], t.get(r["trend"], ""), list(r["quotes"])],
+                     text_cols=(1, 9, 11), formats={5: "0.0", 8: "0.0%"})
+        self.row(ws, [])
+        self.row(ws, [t["fix_note"]])
 
     def method(self) -> None:
         t, m = self.t, self.ins.method

@@ -41,9 +41,8 @@ def _insights(n: int = 60) -> Insights:
                              "aspect": "quality", "term": "质量", "clause": reviews["text"][has].to_numpy(),
                              "polarity": reviews["sentiment"][has].to_numpy(), "confidence": 0.9,
                              "start": 0, "end": 2})
-    topics = pd.DataFrame([{"topic": 1, "name": "质量 / 做工", "terms": "质量, 做工", "size": n - 1,
-                            "negative": 20, "negative_share": 20 / (n - 1), "quotes": texts[:3],
-                            "negative_quotes": texts[1:2]}])
+    topics = pd.DataFrame([{"topic": 1, "kind": "complaint", "name": "做工", "phrases": "做工", "reviews": 3,
+                            "mentions": 3, "share": 3 / (n - 1), "products": "A (2); B (1)", "quotes": texts[:3]}])
     ins = Insights(reviews=reviews, mentions=mentions, aspect_names={"quality": {"zh": "质量", "en": "Quality"}})
     ins.aspects = aspect_table(mentions)
     ins.keywords = {"negative": [("做工", 0.5)], "positive": [("不错", 0.4)], "neutral": []}
@@ -56,7 +55,7 @@ def _insights(n: int = 60) -> Insights:
     ins.products = product_table(reviews, mentions)
     ins.mismatches = reviews[reviews["mismatch"] != ""][["row", "rating", "sentiment", "sentiment_confidence",
                                                          "mismatch", "text", "product"]]
-    ins.fix_list = fix_list(ins.aspects, mentions, topics, reviews[has])
+    ins.fix_list = fix_list(reviews[has], mentions, topics)
     ins.requests = requests_table(reviews[has])
     ins.method = {"model_version": "test", "provider": "CPUExecutionProvider", "rows": n,
                   "skipped": {"empty": 1, "placeholder": 0, "non_text": 0}, "columns": {"text": "评价内容"}}
@@ -125,6 +124,6 @@ def test_existing_report_survives_a_failed_write(tmp_path):
 def test_mismatch_and_fix_list_logic():
     ins = _insights()
     assert set(ins.mismatches["mismatch"]) == {"high_rating_negative_text"}
-    assert ins.fix_list.iloc[0]["kind"] == "aspect" and ins.fix_list.iloc[0]["share"] == 1.0
+    assert ins.fix_list.iloc[0]["kind"] == "aspect" and ins.fix_list.iloc[0]["reviews"] == 20
     assert set(ins.products["product"]) == {"A", "B"}
     assert (ins.requests["intents"] == "suggestion").all()

