@@ -4,11 +4,12 @@ Each stage is a plain function over plain values, testable alone::
 
     table ──check_texts──> CheckedTexts      skip reasons per row (empty, placeholder, non_text)
           ──deduplicate──> UniqueTexts       distinct analysed texts; each row's text and duplicate
-          ──score_sentiment──> Sentiment     one engine pass over the distinct texts (+ follow-ups)
+          ──score_sentiment──> Sentiment     one engine pass over the distinct texts
           ──find_aspects──> Aspects          clauses, their sentiment, aspect mentions and polarity
           ──classify_intents──> intents      rules OR a head / the owner's intents model
           ──score_custom_tasks──> columns    one ``task:<name>`` column per custom-task model
-          ──assemble──> reviews, mentions    the per-review table in input order, one row per mention
+          ──assemble──> reviews, mentions    the per-review table in input order (with each follow-up
+                                             review's own sentiment), one row per mention
           ──summarise_reviews──> Insights    keywords, topics, trends, products, fix list (summary.py)
 
 Rules every stage keeps:
