@@ -36,7 +36,7 @@ from typing import Sequence
 
 import numpy as np
 
-from core.ngram import featurize
+from core.ngram import add_sparse_scores, featurize
 
 SCHEMA_VERSION = 1
 SENTIMENT_ORDER = ("negative", "neutral", "positive")
@@ -65,14 +65,8 @@ class IntentModel:
     rule_or: np.ndarray  # (intents,) bool: a rule hit decides alone
 
     def predict_proba(self, texts: Sequence[str], dense: np.ndarray) -> np.ndarray:
-        indptr, indices, values = featurize(texts, bits=self.bits, max_n=self.max_n, idf=self.idf)
         z = np.asarray(dense, np.float32) @ self.dense_weight.T + self.bias
-        if len(indices):
-            contrib = self.weight[:, indices].astype(np.float32) * values  # (intents, nnz)
-            starts = indptr[:-1]
-            nonempty = indptr[1:] > starts
-            sums = np.add.reduceat(contrib, starts[nonempty].clip(max=len(indices) - 1), axis=1)
-            z[nonempty] += sums.T
+        add_sparse_scores(z, self.weight, featurize(texts, bits=self.bits, max_n=self.max_n, idf=self.idf))
         return (1.0 / (1.0 + np.exp(-z))).astype(np.float32)
 
     def decide(self, probs: np.ndarray, rule_hits: Sequence[set[str]]) -> list[set[str]]:
