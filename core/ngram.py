@@ -74,6 +74,19 @@ def featurize(texts: Sequence[str], *, bits: int, max_n: int, idf: np.ndarray | 
     return (np.asarray(indptr, np.int64), np.asarray(indices, np.int64), np.asarray(values, np.float32))
 
 
+def add_sparse_scores(out: np.ndarray, weight: np.ndarray, rows: tuple[np.ndarray, np.ndarray, np.ndarray]
+                      ) -> np.ndarray:
+    """``out += X @ weight.T`` for the CSR rows of ``featurize`` (in place; returns ``out``)."""
+    indptr, indices, values = rows
+    if len(indices):
+        contrib = weight[:, indices].astype(np.float32) * values  # (labels, nnz)
+        starts = indptr[:-1]
+        nonempty = indptr[1:] > starts
+        sums = np.add.reduceat(contrib, starts[nonempty].clip(max=len(indices) - 1), axis=1)
+        out[nonempty] += sums.T
+    return out
+
+
 @dataclass
 class NgramModel:
     labels: tuple[str, ...]
@@ -84,15 +97,8 @@ class NgramModel:
     bias: np.ndarray  # (labels,) float32
 
     def logits(self, texts: Sequence[str]) -> np.ndarray:
-        indptr, indices, values = featurize(texts, bits=self.bits, max_n=self.max_n, idf=self.idf)
         out = np.tile(self.bias.astype(np.float32), (len(texts), 1))
-        if len(indices):
-            contrib = self.weight[:, indices].astype(np.float32) * values  # (labels, nnz)
-            starts = indptr[:-1]
-            nonempty = indptr[1:] > starts
-            sums = np.add.reduceat(contrib, starts[nonempty].clip(max=len(indices) - 1), axis=1)
-            out[nonempty] += sums.T
-        return out
+        return add_sparse_scores(out, self.weight, featurize(texts, bits=self.bits, max_n=self.max_n, idf=self.idf))
 
     def probs(self, texts: Sequence[str]) -> np.ndarray:
         z = self.logits(texts)

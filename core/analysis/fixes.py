@@ -120,7 +120,7 @@ def fix_list(reviews: pd.DataFrame, mentions: pd.DataFrame, topics: pd.DataFrame
     dates = reviews["date"] if "date" in reviews else pd.Series(pd.NaT, index=reviews.index)
     least = 1 if len(reviews) < 30 else 2
     members = _topic_members(reviews)
-    rows, covered = [], set()
+    found, covered = [], set()  # (kind, name, idx, quotes, topic, aspect): details only for the top ones
     complaints = topics[topics["kind"] == "complaint"] if "kind" in topics else topics.iloc[0:0]
     neg = mentions[mentions["polarity"] == "negative"] if not mentions.empty else mentions
     for _, t in complaints.iterrows():
@@ -132,8 +132,7 @@ def fix_list(reviews: pd.DataFrame, mentions: pd.DataFrame, topics: pd.DataFrame
             hits = neg[neg["index"].isin(idx)]["aspect"].value_counts()
             if len(hits) and hits.iloc[0] >= 0.5 * len(idx):
                 aspect = str(hits.index[0])
-        rows.append(_entry("topic", str(t["name"]), idx, reviews, weight, dates, list(t["quotes"]),
-                           topic=int(t["topic"]), aspect=aspect))
+        found.append(("topic", str(t["name"]), idx, list(t["quotes"]), int(t["topic"]), aspect))
         covered.update(idx.tolist())
     if not neg.empty:
         for aspect, sub in neg[neg["index"].isin(reviews.index)].groupby("aspect", sort=True):
@@ -141,13 +140,13 @@ def fix_list(reviews: pd.DataFrame, mentions: pd.DataFrame, topics: pd.DataFrame
             if len(idx) < least or len(covered.intersection(idx.tolist())) >= overlap * len(idx):
                 continue
             order = np.argsort(-sub["confidence"].to_numpy(dtype=float), kind="stable")
-            rows.append(_entry("aspect", str(aspect), idx, reviews, weight, dates,
-                               _short(sub["clause"].to_numpy()[order]), aspect=str(aspect)))
-    out = pd.DataFrame(rows, columns=FIX_COLUMNS)
-    if out.empty:
-        return out
-    return out.sort_values(["score", "reviews", "name"], ascending=[False, False, True]).head(top) \
-        .reset_index(drop=True)
+            found.append(("aspect", str(aspect), idx, _short(sub["clause"].to_numpy()[order]), 0, str(aspect)))
+    # rank first (score, reviews, name), then build the top entries: trends and products cost
+    # a pandas pass each, and a large file has hundreds of small topics
+    scored = sorted(found, key=lambda f: (-round(float(weight.loc[f[2]].sum()), 2), -len(f[2]), f[1]))[:top]
+    rows = [_entry(kind, name, idx, reviews, weight, dates, quotes, topic=topic, aspect=aspect)
+            for kind, name, idx, quotes, topic, aspect in scored]
+    return pd.DataFrame(rows, columns=FIX_COLUMNS)
 
 
 def problem_filter(entry) -> dict:

@@ -1,20 +1,21 @@
 """Review intents (multi-label): complaint, refund_return, question, suggestion, praise,
 repurchase, logistics_problem.
 
-Two parts, OR-ed together:
+Which classifier runs, first found first:
 
-* rules: regex patterns per intent and language in ``resources/intents/rules.json``
-  (high precision: a hit is final, minus the ``not`` patterns);
-* a head: one-vs-rest logistic regression over the engine's sentence embeddings, trained
-  on the seed examples in ``resources/intents/seeds_{zh,en}.jsonl`` at load time
-  (seconds). Each intent's threshold is chosen by cross-validation on the seeds for the
-  combined decision (rule hit OR probability >= threshold).
-
-When the owner has trained an intents model (``main.py train --task intents``, see
-``core.training``) and it is the active intents version in the model store, it
-replaces the seed-trained head: rules OR the owner's model (its own per-label thresholds,
-no sentiment veto: it learnt from the owner's labels). Without one, or when it fails to
-load, the rule + seed classifier is the fallback.
+1. the owner's trained intents model, when the project has one active (``main.py train
+   --task intents``, see ``core.training``): rules OR that model (its own per-label
+   thresholds, no sentiment veto: it learnt from the owner's labels);
+2. the shipped intent model (``intent_model.py``, ``resources/intents/intent_model.npz``,
+   built by ``python -m core.modelbuild.intents`` from the hand-labelled intent reviews):
+   character n-grams + the review's sentiment + the rule hits as features, per-intent
+   thresholds; the rules are features there, not a final say (on held-out folds a rule
+   deciding alone never beat the model);
+3. the fallback when neither loads: rules (regex patterns per intent and language in
+   ``resources/intents/rules.json``; a hit is final, minus the ``not`` patterns) OR a head,
+   one-vs-rest logistic regression over the engine's sentence embeddings trained on the seed
+   examples in ``resources/intents/seeds_{zh,en}.jsonl`` at load time (seconds), thresholds
+   chosen by cross-validation on the seeds for the combined decision.
 
 An ``IntentHead`` is saved as JSON (``schema_version`` 1), never pickled. The seed-trained
 head is cached per model version and seed-file hash in the user data directory.
@@ -32,6 +33,7 @@ from typing import Sequence
 
 import numpy as np
 
+from core.analysis.intent_model import IntentModel, dense_features, load_intent_model
 from core.errors import UserError
 from core.paths import bundled_cache_dir, resource_root
 
@@ -227,16 +229,21 @@ def train_intent_head(texts: Sequence[str], label_sets: Sequence[Sequence[str]],
 # -- the classifier used by analysis --------------------------------------------------
 @dataclass
 class IntentClassifier:
-    """Rules OR head, with a sentiment veto on the head for praise / complaint; or rules OR
-    the owner's trained intents model (``model``, a ``core.model.TaskModel``)."""
+    """The shipped intent model (``intent_model.py``: n-grams + sentiment + rule hits, learnt
+    from hand-labelled reviews); or rules OR the owner's trained intents model (``model``, a
+    ``core.model.TaskModel``); or, when neither loads, rules OR the seed head with a
+    sentiment veto on the head for praise / complaint."""
 
     rules: IntentRules
     head: IntentHead | None
     model: object | None = None
+    shipped: IntentModel | None = None
 
     def classify(self, texts: Sequence[str], langs: Sequence[str], embeddings: np.ndarray | None = None,
                  sentiment_probs: np.ndarray | None = None,
                  labels: Sequence[str] = ("negative", "neutral", "positive")) -> list[list[str]]:
+        if self.shipped is not None and self.model is None and sentiment_probs is not None:
+            return self._classify_shipped(texts, langs, sentiment_probs, labels)
         probs = self.head.predict_proba(embeddings) if (self.head is not None and embeddings is not None) else None
         trained = self.model.predict(list(texts)) if self.model is not None else None
         neg, pos = list(labels).index("negative"), list(labels).index("positive")
@@ -262,12 +269,20 @@ class IntentClassifier:
             out.append([intent for intent in INTENTS if intent in found])
         return out
 
+    def _classify_shipped(self, texts: Sequence[str], langs: Sequence[str], sentiment_probs: np.ndarray,
+                          labels: Sequence[str]) -> list[list[str]]:
+        hits = [self.rules.hits(t, lg) for t, lg in zip(texts, langs)]
+        dense = dense_features(self.shipped.intents, sentiment_probs, labels, hits)
+        found = self.shipped.decide(self.shipped.predict_proba(list(texts), dense), hits)
+        return [[intent for intent in INTENTS if intent in f] for f in found]
+
 
 def load_intent_classifier(engine=None, *, cache_dir: Path | None = None, use_trained: bool = True,
-                           store=None) -> IntentClassifier:
+                           store=None, use_shipped: bool = True) -> IntentClassifier:
     """Rules plus the project's active intents model (``use_trained``; ``store`` is the
-    project's model store, none without a project), else plus the seed-trained head (cached
-    per model version and seed hash).
+    project's model store, none without a project), else the shipped intent model
+    (``use_shipped``), else rules plus the seed-trained head (cached per model version and
+    seed hash).
 
     Without an engine (or a model without an embedding output) only the rules are used.
     """
@@ -276,6 +291,9 @@ def load_intent_classifier(engine=None, *, cache_dir: Path | None = None, use_tr
         trained = _active_intents_model(engine, store)
         if trained is not None:
             return IntentClassifier(rules, None, trained)
+    shipped = load_intent_model(intents_dir() / "intent_model.npz") if use_shipped else None
+    if shipped is not None:
+        return IntentClassifier(rules, None, shipped=shipped)
     if engine is None or not getattr(engine, "_has_embedding", True):
         return IntentClassifier(rules, None)
     from core.analysis.aspects import user_data_dir

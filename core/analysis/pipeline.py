@@ -167,15 +167,17 @@ class _Candidates:
     found: list[list[tuple]]  # per text: (aspect, term, start, end, clause index, window)
     multi: list[bool]  # per text: more than one clause (its mentions are judged by their window)
     clauses: list[list[str]]
-    windows: list[str]  # the texts to score, each once, in first-seen order: mention windows, topic clauses
+    windows: list[str]  # mention windows to score with the engine, each once, in first-seen order
+    topic_clauses: list[str]  # other opinion clauses: scored by the n-gram voice (_clause_voice_probs)
 
 
 def _candidate_mentions(texts: Sequence[str], langs: Sequence[str], lexicon: asp.Lexicon, *, widen: bool,
                         detector: AspectClassifier | None) -> _Candidates:
     clause_lists = [split_clauses(t) or [t] for t in texts]
     implicit = implicit_aspects(detector, clause_lists) if detector else [None] * len(texts)
-    cand = _Candidates([], [], clause_lists, [])
+    cand = _Candidates([], [], clause_lists, [], [])
     window_ids: dict[str, int] = {}
+    topic_ids: dict[str, int] = {}
     for t, lang, clauses, hits in zip(texts, langs, clause_lists, implicit):
         found = asp.find_review_mentions(t, clauses, lang, lexicon, widen=widen, implicit=hits)
         multi = len(clauses) > 1
@@ -184,11 +186,37 @@ def _candidate_mentions(texts: Sequence[str], langs: Sequence[str], lexicon: asp
                 window_ids.setdefault(m[5], len(window_ids))
             for c in clauses:  # topics group opinion clauses by each clause's own sentiment
                 if worth_scoring(c, lang):
-                    window_ids.setdefault(c, len(window_ids))
+                    topic_ids.setdefault(c, len(topic_ids))
         cand.found.append(found)
         cand.multi.append(multi)
     cand.windows = list(window_ids)
+    cand.topic_clauses = [c for c in topic_ids if c not in window_ids]
     return cand
+
+
+def _clause_voice_probs(engine: Engine, clauses: list[str]) -> np.ndarray | None:
+    """Sentiment of the opinion clauses that carry no aspect, for the topics' complaint and
+    praise pools: the n-gram voice alone (numpy, ~5,000 clauses/s), not the transformer.
+    Why: scoring every clause with the transformer made analysis 5x slower (56k clauses for
+    10k reviews); a clause's pool needs its polarity, not the blend's last point. The voice
+    is the engine's own, else the bundled model's (fast mode, an owner's retrained model);
+    None (the review's sentiment stands in) when neither exists."""
+    if not clauses:
+        return None
+    blend = getattr(engine, "_blend", None)
+    voice = blend[0] if blend is not None else _bundled_ngram()
+    return voice.probs(clauses) if voice is not None and tuple(voice.labels) == tuple(engine.labels) else None
+
+
+def _bundled_ngram():
+    from core.model import bundled_model_dir
+    from core.ngram import load_ngram
+
+    path = bundled_model_dir() / "ngram.npz"
+    try:
+        return load_ngram(path) if path.is_file() else None
+    except (OSError, ValueError, KeyError):
+        return None
 
 
 def _owner_polarity(model: TaskModel, texts: Sequence[str], cand: _Candidates,
@@ -211,7 +239,8 @@ def find_aspects(engine: Engine, texts: list[str], sentiment: Sentiment, lexicon
                  cancel: CancelToken | None = None) -> Aspects:
     """Mentions per clause (a lexicon term, or an aspect the clause classifier ``aspect_detector``
     finds: None the shipped one, False none); each mention's polarity blends its clause's
-    sentiment (every multi-clause window and topic clause scored in ONE batched call) with the
+    sentiment (every multi-clause window scored in ONE batched call; the other opinion clauses
+    by the n-gram voice) with the
     whole review's (``resolve_polarity``), or comes from the owner's aspect model when there is one."""
     detector = shipped_aspect_model() if aspect_detector is None else aspect_detector
     cand = _candidate_mentions(texts, sentiment.langs, lexicon, widen=widen, detector=detector)
@@ -219,6 +248,8 @@ def find_aspects(engine: Engine, texts: list[str], sentiment: Sentiment, lexicon
     window_uid = {w: i for i, w in enumerate(cand.windows)}
     window_probs = (engine.predict(cand.windows, progress=progress, cancel=cancel).probs if cand.windows
                     else np.zeros((0, len(engine.labels)), np.float32))
+    topic_probs = _clause_voice_probs(engine, cand.topic_clauses)
+    topic_uid = {c: i for i, c in enumerate(cand.topic_clauses)} if topic_probs is not None else {}
     owner = _owner_polarity(aspect_model, texts, cand, cancel) if aspect_model is not None else {}
     labels, probs = sentiment.labels, sentiment.probs
     mentions = []
@@ -233,7 +264,8 @@ def find_aspects(engine: Engine, texts: list[str], sentiment: Sentiment, lexicon
                 polarity, conf = asp.resolve_polarity(labels, probs[u], probs[u])
             out.append(asp.AspectMention(aspect, term, window, polarity, conf, s, e))
         mentions.append(out)
-    clause_probs = [np.stack([window_probs[window_uid[c]] if c in window_uid else probs[u] for c in cl])
+    clause_probs = [np.stack([window_probs[window_uid[c]] if c in window_uid else
+                              topic_probs[topic_uid[c]] if c in topic_uid else probs[u] for c in cl])
                     if len(cl) > 1 else probs[u:u + 1] for u, cl in enumerate(cand.clauses)]
     return Aspects(mentions=mentions, clauses=cand.clauses, clause_probs=clause_probs,
                    clauses_scored=len(cand.windows))

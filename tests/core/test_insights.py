@@ -108,7 +108,7 @@ def test_intent_head_seed_cv(engine):
     """Seed cross-validation (not a real test set): the combined decision beats rules alone."""
     from core.analysis import load_intent_classifier
 
-    clf = load_intent_classifier(engine)
+    clf = load_intent_classifier(engine, use_shipped=False)
     m = clf.head.metrics
     for intent in ("complaint", "praise"):
         assert m[intent]["combined_f1"] >= m[intent]["rules_f1"]
