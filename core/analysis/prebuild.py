@@ -39,7 +39,8 @@ def prebuild(out: Path, *, model_dir: Path | None = None) -> list[Path]:
     if model_dir is not None:
         for old in out.glob("intent_head_*.json"):
             old.unlink()
-        load_intent_classifier(load_engine(model_dir, device="cpu"), cache_dir=out)
+        # the seed head is the fallback when the shipped intent model cannot load: ship it warm too
+        load_intent_classifier(load_engine(model_dir, device="cpu"), cache_dir=out, use_shipped=False)
     return sorted(p for p in out.iterdir() if p.is_file())
 
 

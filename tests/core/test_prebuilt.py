@@ -48,7 +48,7 @@ def test_prebuild_writes_caches_that_the_app_would_load(tiny, tmp_path, monkeypa
     assert jieba_cache_name() in names and len(heads) == 1
     engine = load_engine(tiny, device="cpu")
     # the prebuilt head is exactly what the app computes for this model and these seeds
-    fresh = load_intent_classifier(engine, cache_dir=tmp_path / "fresh").head
+    fresh = load_intent_classifier(engine, cache_dir=tmp_path / "fresh", use_shipped=False).head
     shipped = json.loads((out / heads[0]).read_text(encoding="utf-8"))
     assert (tmp_path / "fresh" / heads[0]).is_file()
     assert np.allclose(np.asarray(shipped["coef"], np.float32), fresh.coef, atol=1e-5)

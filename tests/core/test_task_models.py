@@ -155,7 +155,7 @@ def test_custom_task_from_project_is_activated_and_becomes_a_results_column(home
 
 def test_full_mode_multilabel_trains_exports_and_predicts(home):
     rows = _seeds(72, seed=2)
-    cfg = TrainConfig(mode="full", max_epochs=1, train_layers=1, batch_size=8, max_length=64, threads=2)
+    cfg = TrainConfig(mode="full", max_epochs=3, train_layers=1, batch_size=8, max_length=64, threads=2)
     result = train_multilabel_model([r["text"] for r in rows], [r["intents"] for r in rows], task="intents",
                                     label_names=list(INTENTS), mode="full", config=cfg, staging_root=home / "stage")
     manifest = json.loads((result.staging_dir / "manifest.json").read_text(encoding="utf-8"))
