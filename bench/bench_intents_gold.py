@@ -24,23 +24,11 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from core.analysis.intents import INTENTS, load_intent_classifier, load_rules, train_intent_head  # noqa: E402
-from core.modelbuild.intents import is_held_out  # noqa: E402  (one definition for the build and this bench)
-
-GOLD = ROOT / "data" / "intents"
-
-
-def read(lang: str) -> list[tuple[str, str, set[str]]]:
-    rows = [ln.split("\t") for ln in (GOLD / f"intents_{lang}.tsv").read_text(encoding="utf-8").splitlines()[1:]]
-    return [(r[1], r[2], set(filter(None, r[3].split(";"))) if len(r) > 3 else set()) for r in rows if len(r) >= 3]
+from core.modelbuild.intents import f1, is_held_out, read_gold  # noqa: E402  (one definition for the build and this bench)
 
 
 def is_test(lang: str, source: str) -> bool:
     return is_held_out(lang, source)
-
-
-def f1(y: np.ndarray, p: np.ndarray) -> float:
-    tp = float((y & p).sum())
-    return 0.0 if tp == 0 else 2 * tp / (2 * tp + float((y & ~p).sum()) + float((~y & p).sum()))
 
 
 def report(name: str, gold: list[set[str]], pred: list[set[str]]) -> dict[str, float]:
@@ -89,7 +77,7 @@ def main() -> int:
     previous = load_intent_classifier(engine, use_shipped=False)
     rules = load_rules()
     for lang in ("zh", "en"):
-        rows = read(lang)
+        rows = read_gold(lang)
         train = [r for r in rows if not is_test(lang, r[0])]
         test = [r for r in rows if is_test(lang, r[0])]
         print(f"{lang}: train {len(train)}, test {len(test)} (held-out sources)")

@@ -136,6 +136,18 @@ def load_ngram(path: Path) -> NgramModel:
                           weight=data["weight"], bias=data["bias"].astype(np.float32))
 
 
+def fit_idf(texts: Sequence[str], *, bits: int, max_n: int, min_df: int = 2) -> np.ndarray:
+    """Smoothed idf per bucket, ``log((1 + n) / (1 + df)) + 1``; 0 for buckets in fewer than
+    ``min_df`` texts (rare buckets: noise, and they would only memorise the training set)."""
+    df = np.zeros(1 << bits, np.float64)
+    for t in texts:
+        counts = hashed_counts(t, bits=bits, max_n=max_n)
+        df[np.fromiter(counts.keys(), dtype=np.int64, count=len(counts))] += 1
+    idf = np.log((1 + len(texts)) / (1 + df)) + 1.0
+    idf[df < min_df] = 0.0
+    return idf
+
+
 def train_ngram(texts: Sequence[str], labels: Sequence[int], *, label_names: Sequence[str],
                 weights: Sequence[float] | None = None, bits: int = 20, max_n: int = 3, c: float = 4.0,
                 min_df: int = 2) -> NgramModel:
@@ -144,13 +156,8 @@ def train_ngram(texts: Sequence[str], labels: Sequence[int], *, label_names: Seq
     from sklearn.linear_model import LogisticRegression
 
     size = 1 << bits
-    df = np.zeros(size, np.float64)
-    rows = [hashed_counts(t, bits=bits, max_n=max_n) for t in texts]
-    for counts in rows:
-        df[np.fromiter(counts.keys(), dtype=np.int64, count=len(counts))] += 1
     n = len(texts)
-    idf = np.log((1 + n) / (1 + df)) + 1.0
-    idf[df < min_df] = 0.0  # rare buckets: noise, and they would only memorise the training set
+    idf = fit_idf(texts, bits=bits, max_n=max_n, min_df=min_df)
     indptr, indices, values = featurize(texts, bits=bits, max_n=max_n, idf=idf)
     x = csr_matrix((values, indices, indptr), shape=(n, size))
     clf = LogisticRegression(max_iter=3000, C=c, class_weight="balanced")

@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import TYPE_CHECKING, Sequence
 
 import numpy as np
@@ -208,7 +209,8 @@ def _clause_voice_probs(engine: Engine, clauses: list[str]) -> np.ndarray | None
     return voice.probs(clauses) if voice is not None and tuple(voice.labels) == tuple(engine.labels) else None
 
 
-def _bundled_ngram():
+@lru_cache(maxsize=1)
+def _bundled_ngram():  # read once per process, not per analysis
     from core.model import bundled_model_dir
     from core.ngram import load_ngram
 

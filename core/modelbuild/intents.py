@@ -28,7 +28,7 @@ from pathlib import Path
 import numpy as np
 
 from core.analysis import INTENTS, IntentModel, dense_features, load_rules, load_seeds, sha256_of
-from core.ngram import featurize, hashed_counts
+from core.ngram import featurize, fit_idf
 
 ROOT = Path(__file__).resolve().parents[2]
 DATA = ROOT / "data" / "intents"
@@ -89,16 +89,6 @@ def training_rows() -> tuple[Rows, dict[str, Rows]]:
     return Rows(texts, langs, labels, np.asarray(real, bool)), held
 
 
-def fit_idf(texts: list[str]) -> np.ndarray:
-    df = np.zeros(1 << BITS, np.float64)
-    for t in texts:
-        counts = hashed_counts(t, bits=BITS, max_n=MAX_N)
-        df[np.fromiter(counts.keys(), dtype=np.int64, count=len(counts))] += 1
-    idf = np.log((1 + len(texts)) / (1 + df)) + 1.0
-    idf[df < 2] = 0.0  # a gram seen once says nothing general
-    return idf.astype(np.float32)
-
-
 def design(texts: list[str], dense: np.ndarray, idf: np.ndarray):
     from scipy.sparse import csr_matrix, hstack
 
@@ -139,7 +129,7 @@ def build(engine, out: Path) -> dict:
         + ", ".join(f"{k} {len(v.texts)}" for k, v in held.items()))
     hits = [rules.hits(t, lg) for t, lg in zip(rows.texts, rows.langs)]
     probs = engine.predict(rows.texts).probs
-    idf = fit_idf(rows.texts)
+    idf = fit_idf(rows.texts, bits=BITS, max_n=MAX_N).astype(np.float32)
     x = design(rows.texts, dense_features(INTENTS, probs, engine.labels, hits), idf)
     folds = np.array([zlib.crc32(t.encode("utf-8")) % FOLDS for t in rows.texts])
     weight = np.zeros((len(INTENTS), 1 << BITS), np.float32)

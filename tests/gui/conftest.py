@@ -143,3 +143,16 @@ def open_and_wait(qtbot, window, path: Path, timeout: int = 30000) -> Path:
     assert window.open_project(path)
     qtbot.waitUntil(lambda: window.insights is not None, timeout=timeout)
     return path
+
+
+def columns_page_with_nickname_column(qtbot, window, tmp_path: Path):
+    """A new project importing a 2-review CSV whose third column (买家昵称) holds no dates:
+    (wizard, its loaded columns page)."""
+    src = tmp_path / "shop.csv"
+    src.write_text("评价内容,评分,买家昵称\n质量很好，很满意,5,t**1\n太差了，不会再买,1,t**2\n", encoding="utf-8")
+    assert window.new_project(tmp_path / "shop.rlproj")
+    wizard = window.start_import(src)
+    wizard.next()
+    page = wizard.columns_page
+    qtbot.waitUntil(lambda: page.loaded and page.result is not None, timeout=20000)
+    return wizard, page

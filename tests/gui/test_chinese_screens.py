@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from gui.main_window import MainWindow
+from tests.gui.conftest import columns_page_with_nickname_column
 
 
 @pytest.fixture
@@ -21,13 +22,7 @@ def window(qtbot):
 
 
 def test_import_date_note_in_chinese_and_wrapped(qtbot, window, model, tmp_path):
-    src = tmp_path / "shop.csv"
-    src.write_text("评价内容,评分,买家昵称\n质量很好，很满意,5,t**1\n太差了，不会再买,1,t**2\n", encoding="utf-8")
-    assert window.new_project(tmp_path / "shop.rlproj")
-    wizard = window.start_import(src)
-    wizard.next()
-    page = wizard.columns_page
-    qtbot.waitUntil(lambda: page.loaded and page.result is not None, timeout=20000)
+    wizard, page = columns_page_with_nickname_column(qtbot, window, tmp_path)
     page.result = None
     page.combos["date"].setCurrentIndex(page.combos["date"].findData("买家昵称"))
     qtbot.waitUntil(lambda: page.result is not None, timeout=20000)

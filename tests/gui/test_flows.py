@@ -12,6 +12,7 @@ from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt, QUrl
 from PySide6.QtGui import QDropEvent
 from PySide6.QtWidgets import QMessageBox, QWizard
 
+from tests.gui.conftest import columns_page_with_nickname_column
 
 
 def _db(path: Path, sql: str, *args):
@@ -278,13 +279,7 @@ def test_custom_task_and_lexicon(qtbot, window, tmp_path, home):
 
 def test_import_wizard_shows_a_date_column_without_dates(qtbot, window, model, tmp_path):
     """Picking a column without dates as the date column is reported on the columns page."""
-    src = tmp_path / "shop.csv"
-    src.write_text("评价内容,评分,买家昵称\n质量很好，很满意,5,t**1\n太差了，不会再买,1,t**2\n", encoding="utf-8")
-    assert window.new_project(tmp_path / "shop.rlproj")
-    wizard = window.start_import(src)
-    wizard.next()
-    page = wizard.columns_page
-    qtbot.waitUntil(lambda: page.loaded and page.result is not None, timeout=20000)
+    wizard, page = columns_page_with_nickname_column(qtbot, window, tmp_path)
     assert "⚠" not in page.counts.text()
     combo = page.combos["date"]
     page.result = None
