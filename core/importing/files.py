@@ -419,12 +419,49 @@ def read_delimited(p: Path, *, limit: int | None = None) -> RawSheet:
     return RawSheet(None, rows, [], encoding, delim)
 
 
+# cp1252's printable characters above 0x7F, back to their byte: with latin-1 for the rest,
+# the bytes a UTF-8 text was before someone decoded it as Windows-1252 ("sloppy" cp1252, as
+# Excel and many exports do: the five bytes cp1252 leaves undefined come out as C1 controls).
+_CP1252_BYTE = {bytes([b]).decode("cp1252"): b for b in range(0x80, 0x100)
+                if b not in (0x81, 0x8D, 0x8F, 0x90, 0x9D)}
+# A UTF-8 lead byte (0xC2-0xF4) read as cp1252/latin-1, followed by a continuation byte
+# (0x80-0xBF) read the same way: the signature of mojibake ("ï¼Ÿ" was "？", "è´¨é‡" was "质量").
+_CONT = "".join(ch for ch, b in _CP1252_BYTE.items() if 0x80 <= b <= 0xBF and ord(ch) > 0xFF)
+_MOJIBAKE = re.compile(f"[\xc2-\xf4][\x80-\xbf{re.escape(_CONT)}]")
+
+
+def repair_mojibake(s: str) -> str:
+    """A cell whose UTF-8 text was decoded as Windows-1252/latin-1 before it reached us (the
+    platform's export or an Excel round trip did it, so the file's own encoding is right):
+    re-encode and decode as UTF-8. Only when every character maps back to a byte and the
+    bytes are valid UTF-8 with at least one multi-byte character: real Latin text ("Qualität",
+    "crème brûlée") is never valid UTF-8 that way, so it is left alone; so is a cell that
+    mixes mojibake with proper CJK text (it cannot be undone safely)."""
+    if not s or not _MOJIBAKE.search(s):
+        return s
+    raw = bytearray()
+    for ch in s:
+        o = ord(ch)
+        if o < 0x100:
+            raw.append(o)
+        elif ch in _CP1252_BYTE:
+            raw.append(_CP1252_BYTE[ch])
+        else:
+            return s
+    try:
+        fixed = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return s
+    return fixed if len(fixed) < len(s) else s
+
+
 def cell_text(v: Any) -> str:
-    """A raw cell as the string a spreadsheet app would show (for text-like columns)."""
+    """A raw cell as the string a spreadsheet app would show (for text-like columns); a
+    whole-cell mojibake is repaired (``repair_mojibake``)."""
     if v is None:
         return ""
     if isinstance(v, str):
-        return v
+        return repair_mojibake(v)
     if isinstance(v, bool):
         return "TRUE" if v else "FALSE"
     if isinstance(v, float):

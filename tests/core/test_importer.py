@@ -502,3 +502,25 @@ def test_skipped_title_rows_are_named_and_the_header_row_can_be_chosen(tmp_path)
         read_reviews(path, header_row=9)
     headers, rows, _, header_row = preview(path, header_row=1)
     assert header_row == 1 and headers[0] == "Shop export 2026-11" and rows[0][0] == "sentence"
+
+
+def test_whole_cell_mojibake_is_repaired(tmp_path: Path) -> None:
+    """UTF-8 text that an export or an Excel round trip had already decoded as Windows-1252
+    ("ï¼Ÿï¼Ÿ", "è´¨é‡å¾ˆå¥½") reads back as the Chinese it was; real accented Latin text and
+    correct Chinese are left exactly as they are."""
+    def garble(s: str) -> str:
+        raw = s.encode("utf-8")
+        return "".join(bytes([b]).decode("cp1252") if b not in (0x81, 0x8D, 0x8F, 0x90, 0x9D) else chr(b)
+                       for b in raw)
+
+    cells = [garble("质量很好，物流也快！"), garble("？？"), "Qualität gut, crème brûlée", "质量很好", garble("über £20")]
+    path = tmp_path / "garbled.csv"
+    with path.open("w", encoding="utf-8", newline="") as f:
+        w = csv.writer(f)
+        w.writerow([garble("评价内容"), garble("商品名称")])  # headers too: the columns are still recognised
+        for c in cells:
+            w.writerow([c, garble("苹果")])
+    table = read_reviews(path)
+    assert table.frame["text"].tolist() == ["质量很好，物流也快！", "？？", "Qualität gut, crème brûlée", "质量很好",
+                                            "über £20"]
+    assert set(table.frame["product"]) == {"苹果"}
