@@ -156,6 +156,7 @@ def _content_words(clause: str, lang: str) -> tuple[str | None, ...]:
     word or a negation (太小 -> 小, 不甜), where it is an adjective."""
     out: list[str | None] = []
     neg, adj = "", False
+    synonyms = tp.synonyms()  # 不好吃 -> 难吃: one topic for one complaint (resources/topics/synonyms.txt)
     for w in tp.words(clause, lang):
         if w in _NEG_ZH or w in _NEG_EN:
             neg, adj = _NEG_ZH.get(w, "not"), True
@@ -177,10 +178,9 @@ def _content_words(clause: str, lang: str) -> tuple[str | None, ...]:
             out.append(None)
         elif not han and len(w) < 3:
             out.append(None)
-        elif neg:
-            out.append(f"{neg}{w}" if han else f"not {w}")
         else:
-            out.append(w)
+            w = (f"{neg}{w}" if han else f"not {w}") if neg else w
+            out.append(synonyms.get(w, w))
         neg, adj = "", False
     return tuple(out)
 

@@ -78,6 +78,20 @@ def word_list(name: str) -> frozenset[str]:
     return frozenset(words)
 
 
+@lru_cache(maxsize=None)
+def synonyms() -> dict[str, str]:
+    """Word -> the word that names its group, from ``resources/topics/synonyms.txt`` (one
+    group per line, its name first)."""
+    path = resource_root() / "resources" / "topics" / "synonyms.txt"
+    out: dict[str, str] = {}
+    if path.is_file():
+        for line in path.read_text(encoding="utf-8").splitlines():
+            words = [w.lower() for w in line.split("#", 1)[0].split()]
+            for w in words[1:]:
+                out.setdefault(w, words[0])
+    return out
+
+
 def _masked(text: str) -> str:
     if _MAYBE_PII.search(text):
         from core.text import mask_pii

@@ -83,3 +83,23 @@ def test_phrases_sharing_clauses_merge_into_one_topic():
     found = ct.find_topics(clauses, probs, ["negative"] * len(texts), langs=["zh"] * len(texts), labels=LABELS)
     assert sorted(found.table["name"]) == ["价格保护", "降价"]  # two problems, not merged by accident
     assert (found.uid_main > 0).all()
+
+
+def test_synonyms_make_one_topic():
+    """难吃 and 不好吃 are one complaint (resources/topics/synonyms.txt), named by the group."""
+    assert "难吃" in _phrases("这个芒果不好吃") and "难吃" in _phrases("太难吃了")
+    assert "慢" in _phrases("发货不快") and "异味" in _phrases("有股怪味")
+    texts = ["芒果不好吃", "真的很难吃", "不太好吃啊", "难吃死了", "一点都不好吃", "太难吃"]
+    probs = [np.array([[.9, .05, .05]])] * len(texts)
+    found = ct.find_topics([[t] for t in texts], probs, ["negative"] * len(texts), langs=["zh"] * len(texts),
+                           labels=LABELS)
+    assert list(found.table["name"]) == ["难吃"]
+    assert int(found.table["reviews"].iloc[0]) == len(texts)
+
+
+def test_the_shops_own_category_never_names_a_topic():
+    """A hotel's reviews all talk about 酒店 and a phone shop's about 手机: without a product
+    column the category word itself would lead the fix list; its aspects still do."""
+    for text in ("这家酒店太差了", "酒店隔音很差", "手机不行", "入住体验很差"):
+        assert not _phrases(text) & {"酒店", "手机", "入住"}, text
+    assert "隔音" in _phrases("酒店隔音很差")
