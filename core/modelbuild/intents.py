@@ -63,9 +63,13 @@ def read_gold(lang: str) -> list[tuple[str, str, set[str]]]:
 
 
 def read_handwritten(lang: str) -> list[tuple[str, set[str]]]:
-    path = DATA / f"train_handwritten_{lang}.tsv"
-    lines = path.read_text(encoding="utf-8").splitlines()[1:] if path.is_file() else []
-    return [(p[0], set(filter(None, p[1].split(";")))) for p in (line.split("\t") for line in lines) if len(p) >= 2]
+    """Every round of the team's hand-written intent reviews (train_handwritten*_<lang>.tsv)."""
+    out: list[tuple[str, set[str]]] = []
+    for path in sorted(DATA.glob(f"train_handwritten*_{lang}.tsv")):
+        lines = path.read_text(encoding="utf-8").splitlines()[1:]
+        out += [(p[0], set(filter(None, p[1].split(";")))) for p in (line.split("\t") for line in lines)
+                if len(p) >= 2]
+    return out
 
 
 def training_rows() -> tuple[Rows, dict[str, Rows]]:
