@@ -41,6 +41,7 @@ HANDWRITTEN = ROOT / "data" / "handwritten"
 FOLDS = 2
 GOLD = ROOT / "data" / "gold" / "sentiment3_gold.tsv"
 HANDWRITTEN_WEIGHT = 3.0  # few rows, each aimed at a gap of the shared data
+NGRAM_WORDS = True  # Latin word 1-2-grams beside the character grams (core.ngram, schema 2)
 
 
 def log(msg: str) -> None:
@@ -102,7 +103,7 @@ def student_probs(base: Path, texts: list[str], cache: Path | None) -> np.ndarra
 
 
 def _data_key(data: BlendData, bits: int) -> str:
-    h = hashlib.sha1(f"{bits}|{FOLDS}|{HANDWRITTEN_WEIGHT}".encode())
+    h = hashlib.sha1(f"{bits}|{FOLDS}|{HANDWRITTEN_WEIGHT}|{NGRAM_WORDS}".encode())
     for e, w in zip(data.pool, data.weights):
         h.update(f"{e.text}\t{e.label}\t{w}\n".encode("utf-8"))
     h.update(b"|stack|")
@@ -200,7 +201,7 @@ def build_blend(*, work: Path, base: Path, out: Path | None, splits: Splits, han
             oof = dict(zip((str(k) for k in z["keys"]), z["probs"]))
         log(f"reusing {cache}")
     else:
-        oof = oof_ngram_probs(data, extra=dev, bits=bits)
+        oof = oof_ngram_probs(data, extra=dev, bits=bits, words=NGRAM_WORDS)
         cache.mkdir(parents=True, exist_ok=True)
         np.savez(cache / "oof.npz", keys=np.asarray(list(oof)), probs=np.stack(list(oof.values())))
     stack = data.stack + dev  # real reviews labelled 3-way by the team weigh in too
@@ -221,14 +222,15 @@ def build_blend(*, work: Path, base: Path, out: Path | None, splits: Splits, han
         final = load_ngram(cache / "ngram.npz")
     else:
         final = train_ngram([e.text for e in data.pool], [e.label for e in data.pool], label_names=LABELS,
-                            weights=data.weights, bits=bits)
+                            weights=data.weights, bits=bits, words=NGRAM_WORDS)
         final.save(cache / "ngram.npz")
     offset, dev_f1 = tune_neutral(base, final, weight, bias, work)
     bias[NEU] += offset
     log(f"stacker weights {np.round(weight, 2).tolist()} bias {np.round(bias, 2).tolist()} "
         f"(neutral offset {offset:+.2f}: gold dev macro-F1 {dev_f1})")
     doc = {"ngram": "ngram.npz", "stack_weight": weight.round(5).tolist(), "stack_bias": bias.round(5).tolist(),
-           "recipe": {"ngram": f"char 1-3-gram, crc32 hashed into 2**{bits}, sublinear TF-IDF (min_df 2), "
+           "recipe": {"ngram": f"char 1-3-gram{' + Latin word 1-2-gram (negation-marked)' if NGRAM_WORDS else ''}, "
+                                f"crc32 hashed into 2**{bits}, sublinear TF-IDF (min_df 2), "
                                 "multinomial logistic regression C=4, balanced classes",
                       "pool": len(data.pool), "handwritten": len(handwritten),
                       "handwritten_weight": HANDWRITTEN_WEIGHT, "stacker_texts": len(stack),

@@ -149,7 +149,8 @@ def export(model, tokenizer, val: list[Example], *, base_manifest: dict, out: Pa
     shutil.copy2(int8, tmp / "model.onnx")
     tokenizer.save(str(tmp / "tokenizer.json"))
     save_classifier(model, tmp, labels=list(LABELS), fp16=True)
-    manifest = {k: v for k, v in base_manifest.items() if k not in ("blend", "files", "checks")}
+    # a blended base names its own student; this folder is a new student, named by "version"
+    manifest = {k: v for k, v in base_manifest.items() if k not in ("blend", "files", "checks", "student_version")}
     manifest.update({"version": time.strftime("student-%Y%m%d-%H%M"), "temperature": temperature, "checks": checks,
                      "refine": recipe, "created": time.strftime("%Y-%m-%dT%H:%M:%S")})
     manifest["files"] = {p.name: {"sha256": sha256_file(p), "bytes": p.stat().st_size} for p in sorted(tmp.iterdir())}

@@ -12,7 +12,7 @@ import pytest
 from core.model import load_engine, verify_model_dir
 from core.modelbuild.blend import build_blend
 from core.modelbuild.data import NEG, NEU, POS, Example, Splits
-from core.ngram import featurize, hashed_counts, load_ngram, train_ngram
+from core.ngram import featurize, hashed_counts, load_ngram, normalise, train_ngram, word_grams
 from tests.fixtures import fruit_rows
 from tests.gui.tiny_model import build_tiny_model
 
@@ -36,6 +36,49 @@ def test_features_are_stable_normalised_and_case_insensitive():
     first = values[indptr[0]:indptr[1]]
     assert abs(float(first @ first) - 1.0) < 1e-5
     assert indptr[2] - indptr[1] == 0  # an empty text has no features
+
+
+def test_latin_word_grams_mark_what_a_negator_governs():
+    assert set(word_grams(normalise("Not flimsy at all"))) == {"not", "~flimsy", "~at", "~all", "not ~flimsy",
+                                                               "~flimsy ~at", "~at ~all"}
+    grams = word_grams(normalise("Doesn\u2019t leak. Works great"))  # a typographic apostrophe too
+    assert {"~leak", "works", "great", "works great"} <= set(grams)  # the full stop ends the negation
+    assert "~works" not in grams and "~leak works" not in grams
+    assert word_grams(normalise("质量很好")) == []  # Chinese is read by its characters alone
+    plain, with_words = hashed_counts("one star", bits=18), hashed_counts("one star", bits=18, words=True)
+    assert set(plain) < set(with_words) and hashed_counts("质量很好", bits=18, words=True) == \
+        hashed_counts("质量很好", bits=18)
+
+
+def test_word_grams_learn_what_characters_miss_and_survive_a_save(tmp_path):
+    """Three-character grams of "not bad" and "bad" are nearly the same; word grams are not."""
+    pos = ["not bad at all", "never disappoints", "not flimsy", "no complaints", "not bad for the price",
+           "never leaks", "not noisy at all", "no problems so far"] * 3
+    neg = ["bad", "really bad", "so flimsy", "leaks everywhere", "noisy and bad", "bad quality",
+           "it broke, bad", "flimsy and noisy"] * 3
+    texts, labels = pos + neg, [POS] * len(pos) + [NEG] * len(neg)
+    model = train_ngram(texts, labels, label_names=["negative", "neutral", "positive"], bits=16, words=True,
+                        min_df=1)
+    model.save(tmp_path / "ngram.npz")
+    again = load_ngram(tmp_path / "ngram.npz")
+    assert again.words
+    assert list(again.probs(["not flimsy at all", "flimsy"]).argmax(1)) == [POS, NEG]
+
+
+def test_schema_1_ngram_files_still_load_without_words(tmp_path):
+    exs = _examples()[:60]
+    model = train_ngram([e.text for e in exs], [e.label for e in exs], label_names=["negative", "neutral", "positive"],
+                        bits=12)
+    with np.load(_save(model, tmp_path / "v2.npz")) as z:
+        old = {k: z[k] for k in z.files if k != "words"}
+    old["schema_version"] = np.int64(1)
+    np.savez_compressed(tmp_path / "v1.npz", **old)
+    assert load_ngram(tmp_path / "v1.npz").words is False
+
+
+def _save(model, path):
+    model.save(path)
+    return path
 
 
 def test_ngram_model_learns_saves_and_loads(tmp_path):
