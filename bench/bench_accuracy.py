@@ -6,8 +6,9 @@
 Systems: the new default (student + n-gram blend), fast mode (the same student alone, which
 is also the previous default's network), the previous default folder when given, character
 1-3-gram TF-IDF + logistic regression trained on the same shared data (the baseline of
-issue 15), and SnowNLP (Chinese only). The 12-layer teacher is not scored here: it needs a
-full model build's work folder (``bench_sentiment.py --work``), which this session did not have.
+issue 15), SnowNLP (Chinese only), and with ``--teacher WORK`` the 12-layer fp32 teacher of a
+model build's work folder (``WORK/teacher2`` or ``WORK/teacher``, torch; its neutral logit
+offset fitted on the build's validation split, as the student's is).
 
 Sets, all never trained on by the blend:
 * ``loco:<cat>``: leave-one-category-out on online_shopping_5cats. The blend's n-gram model
@@ -138,6 +139,7 @@ def main() -> int:
     ap.add_argument("--loco", default="水果,平板,书籍")
     ap.add_argument("--loco-sample", type=int, default=2000)
     ap.add_argument("--json", type=Path, default=None)
+    ap.add_argument("--teacher", type=Path, default=None, help="a model build's work folder with teacher2/ or teacher/")
     args = ap.parse_args()
     from core.model import load_engine
     from core.modelbuild.blend import build_blend, load_handwritten
@@ -178,6 +180,8 @@ def main() -> int:
     tfidf_all = Tfidf(shared_train)
     systems["TF-IDF+LR"] = tfidf_all.probs
     systems["SnowNLP"] = snownlp_probs
+    if args.teacher:
+        systems["12-layer teacher"] = teacher_probs(args.teacher, splits.val, new.max_length)
     results: dict[str, dict[str, dict[str, float]]] = {}
     for name, exs in sets.items():
         texts = [e.text for e in exs]
@@ -185,7 +189,8 @@ def main() -> int:
         for sys_name, fn in systems.items():
             if sys_name == "SnowNLP" and (name.endswith("_en") or name.startswith("en_")):
                 continue
-            if name.startswith("loco:") and sys_name in ("new default", "TF-IDF+LR"):
+            if name.startswith("loco:") and sys_name in ("new default", "TF-IDF+LR") or (
+                    sys_name == "12-layer teacher" and name.startswith("loco:") and name != "loco:水果"):
                 continue  # re-trained without the category below
             results[name][sys_name] = score(name, fn(texts), exs)
     for cat in loco:
@@ -208,6 +213,30 @@ def main() -> int:
     return 0
 
 
+def teacher_probs(work: Path, val: list[Example], max_length: int):
+    """The build's fp32 teacher as a probability function (the same input cut as the student)."""
+    import torch
+    from tokenizers import Tokenizer
+
+    from core.modelbuild.build import encode, fit_neutral_offset, predict_logits
+    from core.modelbuild.net import load_classifier
+
+    folder = next(work / d for d in ("teacher2", "teacher") if (work / d / "student_config.json").exists())
+    torch.set_num_threads(2)
+    model, _ = load_classifier(folder)
+    tok = Tokenizer.from_file(str(work / "vocab" / "tokenizer.json"))
+    offset = fit_neutral_offset(predict_logits(model, encode(tok, [e.text for e in val], max_length))[0],
+                                np.asarray([e.label for e in val]))
+    print(f"teacher {folder}: neutral offset {offset} (fitted on validation)", file=sys.stderr)
+
+    def probs(texts: list[str]) -> np.ndarray:
+        z = predict_logits(model, encode(tok, texts, max_length))[0]
+        z[:, NEU] += offset
+        z = np.exp(z - z.max(1, keepdims=True))
+        return (z / z.sum(1, keepdims=True)).astype(np.float32)
+    return probs
+
+
 def splits_without(splits, cat: str, drop_snow: bool, test_keys: set[str]):
     from core.modelbuild.data import Splits
 
@@ -222,7 +251,8 @@ def splits_without(splits, cat: str, drop_snow: bool, test_keys: set[str]):
 
 def print_table(results: dict[str, dict[str, dict[str, float]]]) -> None:
     systems = sorted({s for r in results.values() for s in r}, key=lambda s: (
-        ["new default", "fast (student only)", "previous default", "TF-IDF+LR", "SnowNLP"].index(s)))
+        ["new default", "fast (student only)", "previous default", "12-layer teacher", "TF-IDF+LR",
+         "SnowNLP"].index(s)))
     print("| set | metric | " + " | ".join(systems) + " |")
     print("|---|---|" + "---|" * len(systems))
     for name, per in results.items():
