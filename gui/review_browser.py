@@ -190,7 +190,10 @@ class ReviewBrowser(QWidget):
         out.append(_shown(text[last:]))
         parts = [f"<p style='font-size:large'>{''.join(out)}</p>"]
         if r["skipped"]:
-            parts.append(f"<p><i>{html.escape(tr('skipped', why=r['skipped']))}</i></p>")
+            from core.report import TEXT  # the report's words for the reasons (无文字, 乱码 ...)
+
+            why = TEXT.get(language(), TEXT["en"]).get(r["skipped"], r["skipped"])
+            parts.append(f"<p><i>{html.escape(tr('skipped', why=why))}</i></p>")
         else:
             parts.append(f"<p>{tr('col_sentiment')}: <b>{tr(r['sentiment'])}</b> "
                          f"({float(r['sentiment_confidence']):.2f}) · {tr('col_intents')}: "

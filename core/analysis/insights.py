@@ -19,8 +19,22 @@ from core.text import is_placeholder
 if TYPE_CHECKING:
     from core.model import Engine
 
-SKIP_REASONS = ("empty", "placeholder", "non_text")
+SKIP_REASONS = ("empty", "placeholder", "non_text", "garbled")
 _HAS_WORD = re.compile(r"[^\W\d_]")  # any letter or Han character
+# What UTF-8 Chinese becomes when it was decoded as Windows-1252/latin-1 and some bytes were
+# lost on the way ("è´¨é‡�å¤ªå·®"): Latin-1 letters, cp1252 punctuation, U+FFFD. The importer
+# repairs such a cell when no byte was lost (core.importing.repair_mojibake); what is left
+# cannot be read by anyone, so it is skipped, not scored as an English review.
+_GARBLED = re.compile("[\u00c0-\u00ff\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192\u02c6\u02dc"
+                      "\u2013-\u203a\u20ac\u2122\ufffd]")
+_GARBLED_SHARE = 0.4  # French or German text stays far below (a few accented letters per word)
+
+
+def looks_garbled(text: str) -> bool:
+    """Mostly mojibake characters (at least 3, and ``_GARBLED_SHARE`` of the visible ones)."""
+    visible = len(text) - sum(c.isspace() for c in text)
+    bad = len(_GARBLED.findall(text))
+    return bad >= 3 and bad >= _GARBLED_SHARE * visible
 
 
 @dataclass
@@ -63,13 +77,16 @@ class Insights:
 
 def skip_reason(text: str, *, placeholder: Callable[[str], bool]) -> str:
     """Why a row is not analysed: "empty", "placeholder" (a platform's default text),
-    "non_text" (no letter or Han character: "。。。", "12345"); "" when it is."""
+    "non_text" (no letter or Han character: "。。。", "12345"), "garbled" (mojibake that
+    lost bytes, ``looks_garbled``); "" when it is."""
     if not text.strip():
         return "empty"
     if placeholder(text):
         return "placeholder"
     if not _HAS_WORD.search(text):
         return "non_text"
+    if looks_garbled(text):
+        return "garbled"
     return ""
 
 

@@ -2,7 +2,7 @@
 
 Each stage is a plain function over plain values, testable alone::
 
-    table ──check_texts──> CheckedTexts      skip reasons per row (empty, placeholder, non_text)
+    table ──check_texts──> CheckedTexts      skip reasons per row (empty, placeholder, non_text, garbled)
           ──deduplicate──> UniqueTexts       distinct analysed texts; each row's text and duplicate
           ──score_sentiment──> Sentiment     one engine pass over the distinct texts
           ──find_aspects──> Aspects          clauses, their sentiment, aspect mentions and polarity

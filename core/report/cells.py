@@ -44,7 +44,7 @@ TEXT = {
         "keywords_by_aspect": "各方面关键词", "none": "（无数据）", "topic_kind": "话题", "aspect_kind": "方面",
         "positive_share": "正面占比", "neutral_share": "中性占比",
         "mismatch_high": "高分差评", "mismatch_low": "低分好评",
-        "empty": "空内容", "placeholder": "默认评价", "non_text": "无文字",
+        "empty": "空内容", "placeholder": "默认评价", "non_text": "无文字", "garbled": "乱码",
         "masked_note": "个人信息（手机号、邮箱、订单号等）已打码",
     },
     "en": {
@@ -70,7 +70,7 @@ TEXT = {
         "none": "(no data)", "topic_kind": "topic", "aspect_kind": "aspect", "positive_share": "Positive share",
         "neutral_share": "Neutral share", "mismatch_high": "high rating, negative text",
         "mismatch_low": "low rating, positive text", "empty": "empty", "placeholder": "placeholder",
-        "non_text": "no text", "masked_note": "Personal data (phone numbers, e-mails, order ids...) masked",
+        "non_text": "no text", "garbled": "garbled encoding", "masked_note": "Personal data (phone numbers, e-mails, order ids...) masked",
     },
 }
 

@@ -60,6 +60,14 @@ def test_check_texts_gives_a_reason_per_skipped_row():
     assert checked.texts[-1] == "" and checked.rows.tolist() == list(range(2, 10))
 
 
+def test_garbled_encoding_is_skipped_and_real_accents_are_not():
+    """Chinese that was decoded as Windows-1252 and lost bytes on the way cannot be repaired
+    (the importer repairs the lossless case): it is skipped, not read as an English complaint."""
+    lossy = "质量太差了，用了两天就坏了".encode("utf-8").decode("cp1252", errors="replace")
+    texts = [lossy, "Très bien, qualité supérieure à ce prix", "Größe passt, schön", "It’s great — I love it…"]
+    assert check_texts(_frame(texts)).skipped == ["garbled", "", "", ""]
+
+
 def test_deduplicate_keeps_each_text_once_and_points_duplicates_at_the_first_row():
     unique = deduplicate(check_texts(_frame(TEXTS + ["质量很好 "])))
     assert unique.texts == ["物流很快，但是质量太差了", "质量很好", "质量很好！", "Shipping was slow"]
@@ -152,7 +160,7 @@ def test_analyze_table_runs_the_stages_in_order_and_honours_cancel():
     assert messages[0] == "Checking texts" and messages[-1] == "Analysed 4 reviews"
     order = [messages.index(m) for m in ("Finding aspects", "Classifying intents", "Keywords, topics and trends")]
     assert order == sorted(order) and [f for f, _ in steps] == sorted(f for f, _ in steps)
-    assert insights.method["skipped"] == {"empty": 1, "placeholder": 1, "non_text": 1}
+    assert insights.method["skipped"] == {"empty": 1, "placeholder": 1, "non_text": 1, "garbled": 0}
     assert insights.method["duplicates"] == 1 and insights.method["unique_texts"] == 4
     token = CancelToken()
     token.cancel()

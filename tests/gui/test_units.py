@@ -173,3 +173,19 @@ def test_browser_detail_shows_followup_and_reply(qtbot, analysed_project):
     browser.view.selectRow(browser.model.index_map.tolist().index(0))
     text = browser.detail.toPlainText()
     assert "Follow-up" in text and "用了一周就坏了 · negative" in text and "亲，已为您处理" in text
+
+
+def test_browser_detail_names_why_a_row_was_skipped(qtbot, analysed_project):
+    """A skipped row says why in words (the report's words), not as a code like "non_text"."""
+    from gui.review_browser import ReviewBrowser
+
+    _path, insights = analysed_project
+    skipped = [i for i, s in enumerate(insights.reviews["skipped"]) if s]
+    assert skipped, "the fixture slice has skipped rows"
+    insights.reviews.loc[skipped[0], "skipped"] = "garbled"
+    browser = ReviewBrowser()
+    qtbot.addWidget(browser)
+    browser.set_insights(insights)
+    browser.view.selectRow(browser.model.index_map.tolist().index(skipped[0]))
+    text = browser.detail.toPlainText()
+    assert "Skipped: garbled encoding" in text and "garbled)" not in text
