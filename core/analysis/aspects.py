@@ -83,6 +83,8 @@ class Lexicon:
 
     terms: dict[str, dict[str, list[str]]]
     names: dict[str, dict[str, str]] = field(default_factory=dict)
+    # lower-cased terms from the owner's file (or an extra file): never gated by the classifier
+    owner_terms: frozenset[str] = frozenset()
     _matchers: dict[str, tuple[re.Pattern, dict[str, str]]] = field(default_factory=dict, repr=False)
     _indexes: dict[str, tuple[dict[str, str], dict[str, tuple[int, ...]]]] = field(default_factory=dict, repr=False)
 
@@ -207,9 +209,14 @@ def load_lexicon(extra_path: Path | str | None = None) -> Lexicon:
         sources.append(user_lexicon_path())
     if extra_path is not None:
         sources.append(Path(extra_path))
-    for path in sources:
-        _merge(terms, names, _read_lexicon_file(path), path)
-    return Lexicon(terms=terms, names=names)
+    owner: set[str] = set()
+    for k, path in enumerate(sources):
+        data = _read_lexicon_file(path)
+        _merge(terms, names, data, path)
+        if k > 0:
+            owner |= {str(t).strip().lower() for entry in data["aspects"].values() if isinstance(entry, dict)
+                      for lg in LANGS for t in (entry.get(lg) or [])}
+    return Lexicon(terms=terms, names=names, owner_terms=frozenset(owner))
 
 
 def add_term(aspect: str, term: str, lang: str) -> Path:
@@ -273,6 +280,7 @@ def mention_window(clauses: list[str], index: int, *, term: str | None = None, w
 
 def find_review_mentions(text: str, clauses: list[str], lang: str, lexicon: Lexicon, *,
                          widen: bool = False, implicit: Sequence[Sequence[str]] | None = None,
+                         ruled_out: Sequence[frozenset[str]] | None = None,
                          ) -> list[tuple[str, str, int, int, int, str]]:
     """Candidate mentions before scoring: (aspect, term, start, end, clause index, window text).
 
@@ -280,15 +288,19 @@ def find_review_mentions(text: str, clauses: list[str], lang: str, lexicon: Lexi
     logistics once for that clause. ``implicit`` (per clause, the aspects the learnt
     classifier found: ``aspect_model.AspectClassifier.detect``) adds an aspect the lexicon did
     not find in that clause as a mention without a term (``term`` is "", start/end span the
-    whole clause: the clause is the evidence), so "太薄了" counts as quality.
+    whole clause: the clause is the evidence), so "太薄了" counts as quality. ``ruled_out``
+    (per clause, the aspects the classifier gives almost no chance:
+    ``aspect_model.judge_clauses``) drops a shipped lexicon term of such an aspect ("味" in
+    "洗完头发没有味道" is not taste); the owner's own terms always count.
     """
     out = []
     offsets = clause_offsets(text, clauses)
     for i, clause in enumerate(clauses):
         seen: set[str] = set()
         base = offsets[i] if offsets[i] >= 0 else 0
+        vetoed = ruled_out[i] if ruled_out is not None else frozenset()
         for aspect, term, s, e in lexicon.find(clause, lang):
-            if aspect in seen:
+            if aspect in seen or (aspect in vetoed and term.lower() not in lexicon.owner_terms):
                 continue
             seen.add(aspect)
             out.append((aspect, term, base + s, base + e, i, mention_window(clauses, i, term=term, widen=widen)))

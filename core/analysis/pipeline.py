@@ -40,7 +40,7 @@ import numpy as np
 import pandas as pd
 
 from core.analysis import aspects as asp
-from core.analysis.aspect_model import AspectClassifier, implicit_aspects, shipped_aspect_model
+from core.analysis.aspect_model import GATED_LANGUAGES, AspectClassifier, judge_clauses, shipped_aspect_model
 from core.analysis.clause_topics import worth_scoring
 from core.analysis.insights import SKIP_REASONS, Insights, followup_sentiment, mismatch_flags, skip_reason
 from core.analysis.intents import IntentClassifier, load_intent_classifier
@@ -175,12 +175,14 @@ class _Candidates:
 def _candidate_mentions(texts: Sequence[str], langs: Sequence[str], lexicon: asp.Lexicon, *, widen: bool,
                         detector: AspectClassifier | None) -> _Candidates:
     clause_lists = [split_clauses(t) or [t] for t in texts]
-    implicit = implicit_aspects(detector, clause_lists) if detector else [None] * len(texts)
+    judged = judge_clauses(detector, clause_lists) if detector else [None] * len(texts)
     cand = _Candidates([], [], clause_lists, [], [])
     window_ids: dict[str, int] = {}
     topic_ids: dict[str, int] = {}
-    for t, lang, clauses, hits in zip(texts, langs, clause_lists, implicit):
-        found = asp.find_review_mentions(t, clauses, lang, lexicon, widen=widen, implicit=hits)
+    for t, lang, clauses, per_clause in zip(texts, langs, clause_lists, judged):
+        hits, vetoed = zip(*per_clause) if per_clause else (None, None)
+        vetoed = vetoed if lang in GATED_LANGUAGES else None
+        found = asp.find_review_mentions(t, clauses, lang, lexicon, widen=widen, implicit=hits, ruled_out=vetoed)
         multi = len(clauses) > 1
         if multi:
             for m in found:

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from core.analysis import aspects as asp
-from core.analysis.aspect_model import implicit_aspects, load_aspect_model, shipped_model_path
+from core.analysis.aspect_model import implicit_aspects, judge_clauses, load_aspect_model, shipped_model_path
 from core.model import bundled_model_dir
 from core.errors import UserError
 
@@ -70,6 +70,32 @@ def test_find_review_mentions_adds_term_less_mentions(model):
     assert [(m[0], m[1]) for m in found] == [("logistics", "快递"), ("quality", "")]
     _aspect, _term, start, end, index, window = found[1]
     assert (text[start:end], index, window) == ("太薄了", 1, "太薄了")  # the clause is the evidence
+
+
+def _mentions(model, clauses: list[str], lexicon) -> list[tuple[str, str]]:
+    judged = judge_clauses(model, [clauses])[0]
+    found = asp.find_review_mentions("，".join(clauses), clauses, "zh", lexicon,
+                                     implicit=[f for f, _o in judged], ruled_out=[o for _f, o in judged])
+    return [(m[0], m[1]) for m in found]
+
+
+def test_a_shipped_term_the_classifier_rules_out_is_no_mention(model):
+    """泡沫 (foam) is a packaging term, but shampoo foam is not packaging; the 酸 of 氨基酸
+    (amino acid) is not a taste. The classifier rules those aspects out in these clauses."""
+    lexicon = asp.load_lexicon()
+    assert ("packaging", "泡沫") not in _mentions(model, ["洗发水泡沫很丰富"], lexicon)
+    assert all(a != "taste_smell" for a, _t in _mentions(model, ["用了这个氨基酸洗发水后"], lexicon))
+    # a term the classifier agrees with still counts
+    assert ("packaging", "包装") in _mentions(model, ["包装很结实"], lexicon)
+
+
+def test_the_owners_own_term_is_never_gated(model, tmp_path):
+    extra = tmp_path / "my_aspects.json"
+    extra.write_text(json.dumps({"schema_version": 1, "aspects": {"packaging": {"zh": ["泡沫"], "en": []}}},
+                                ensure_ascii=False), encoding="utf-8")
+    lexicon = asp.load_lexicon(extra)
+    assert "泡沫" in lexicon.owner_terms and "包装" not in lexicon.owner_terms
+    assert ("packaging", "泡沫") in _mentions(model, ["洗发水泡沫很丰富"], lexicon)
 
 
 @needs_model
