@@ -70,7 +70,8 @@ TEXT = {
         "none": "(no data)", "topic_kind": "topic", "aspect_kind": "aspect", "positive_share": "Positive share",
         "neutral_share": "Neutral share", "mismatch_high": "high rating, negative text",
         "mismatch_low": "low rating, positive text", "empty": "empty", "placeholder": "placeholder",
-        "non_text": "no text", "garbled": "garbled encoding", "masked_note": "Personal data (phone numbers, e-mails, order ids...) masked",
+        "non_text": "no text", "garbled": "garbled encoding",
+        "masked_note": "Personal data (phone numbers, e-mails, order ids...) masked",
     },
 }
 
