@@ -241,6 +241,11 @@ def labeling_queue(project_path: Path, task: str, *, n: int, device: str, thread
         if len(given) > 300:  # enough to know the classes in use and their balance
             given = given.sample(300, random_state=seed)
         labeled = project.reviews(ids=given["review_id"].tolist()) if len(given) else frame.iloc[:0]
+    # rows analysis skips (empty, a platform's 系统默认好评, "。。。", garbled) teach nothing
+    from core.analysis import skip_reason
+    from core.text import is_placeholder
+
+    frame = frame[[skip_reason(str(t), placeholder=is_placeholder) == "" for t in frame["text"]]]
     if frame.empty:
         return frame.assign(guess=[], confidence=[])
     if len(frame) > pool:  # bound the model pass: a random slice is a fair candidate pool

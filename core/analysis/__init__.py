@@ -18,7 +18,7 @@ from core.analysis.aspect_model import (AspectClassifier, embedding_features, im
 from core.analysis.aspects import (AspectMention, Lexicon, add_term, clause_offsets, load_lexicon, mention_examples,
                                    shipped_lexicon_path)
 from core.analysis.fixes import problem_filter
-from core.analysis.insights import Insights, mismatch_flags
+from core.analysis.insights import Insights, mismatch_flags, skip_reason
 from core.analysis.intent_model import IntentModel, dense_features, sha256_of
 from core.analysis.intents import INTENTS, IntentClassifier, load_intent_classifier, load_rules, load_seeds
 from core.analysis.pipeline import analyze_table
@@ -26,4 +26,5 @@ from core.analysis.pipeline import analyze_table
 __all__ = ["INTENTS", "AspectClassifier", "AspectMention", "Insights", "IntentClassifier", "IntentModel", "Lexicon",
            "add_term", "analyze_table", "clause_offsets", "dense_features", "embedding_features", "implicit_aspects", "load_aspect_model",
            "load_intent_classifier", "load_lexicon", "load_rules", "load_seeds", "mention_examples", "mismatch_flags",
-           "problem_filter", "save_aspect_model", "shipped_aspect_model", "sha256_of", "shipped_lexicon_path"]
+           "problem_filter", "save_aspect_model", "shipped_aspect_model", "sha256_of", "shipped_lexicon_path",
+           "skip_reason"]

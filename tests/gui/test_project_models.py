@@ -65,6 +65,11 @@ def test_labelling_and_training_jobs_start_from_the_projects_model(analysed_proj
     queue = labeling_queue(path, "sentiment", n=5, device="cpu", threads=1, progress=lambda f, m: None,
                            cancel=CancelToken())
     assert (queue["guess"] == "neutral").any()  # the project's neutral-leaning model guessed
+    skipped = set(insights.reviews.loc[insights.reviews["skipped"] != "", "text"])
+    assert skipped and not skipped & set(queue["text"])  # placeholders/empty rows are never offered
+    whole = labeling_queue(path, "sentiment", n=10_000, device="cpu", threads=1, progress=lambda f, m: None,
+                           cancel=CancelToken())
+    assert not skipped & set(whole["text"])
     r = insights.reviews.dropna(subset=["review_id"])
     with Project.open(path) as project:
         project.set_labels("sentiment", [(int(i), "negative" if k % 2 else "positive")
