@@ -130,8 +130,8 @@ class Worker(QRunnable):
         except Cancelled:
             self._finish(self.signals.cancelled.emit)
         except UserError as exc:
-            self.error = exc.message
-            self._finish(lambda: self.signals.failed.emit(exc.message))
+            message = self.error = exc.message  # not ``exc`` in the lambda: Python unbinds it after the block
+            self._finish(lambda: self.signals.failed.emit(message))
         except Exception as exc:  # noqa: BLE001 - reported to the user, logged in full
             path = write_crash_log(type(exc), exc, exc.__traceback__)
             self.error = tr("unexpected", kind=type(exc).__name__, path=path)
