@@ -214,23 +214,15 @@ def main() -> int:
 
 
 def teacher_probs(work: Path, val: list[Example], max_length: int):
-    """The build's fp32 teacher as a probability function (the same input cut as the student)."""
-    import torch
-    from tokenizers import Tokenizer
+    """The build's fp32 teacher as a probability function (testsets.load_teacher: the same
+    input cut as the student, its neutral offset fitted on validation)."""
+    from testsets import load_teacher
 
-    from core.modelbuild.build import encode, fit_neutral_offset, predict_logits
-    from core.modelbuild.net import load_classifier
-
-    folder = next(work / d for d in ("teacher2", "teacher") if (work / d / "student_config.json").exists())
-    torch.set_num_threads(2)
-    model, _ = load_classifier(folder)
-    tok = Tokenizer.from_file(str(work / "vocab" / "tokenizer.json"))
-    offset = fit_neutral_offset(predict_logits(model, encode(tok, [e.text for e in val], max_length))[0],
-                                np.asarray([e.label for e in val]))
+    folder, logits, offset = load_teacher(work, val, max_length)
     print(f"teacher {folder}: neutral offset {offset} (fitted on validation)", file=sys.stderr)
 
     def probs(texts: list[str]) -> np.ndarray:
-        z = predict_logits(model, encode(tok, texts, max_length))[0]
+        z = logits(texts)
         z[:, NEU] += offset
         z = np.exp(z - z.max(1, keepdims=True))
         return (z / z.sum(1, keepdims=True)).astype(np.float32)

@@ -24,7 +24,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from core.modelbuild.data import NEU, build_splits  # noqa: E402
-from testsets import sentiment_test_sets, tfidf_baseline  # noqa: E402  (bench/ is the script's folder)
+from testsets import load_teacher, sentiment_test_sets, teacher_folder, tfidf_baseline  # noqa: E402  (bench/ is the script's folder)
 
 
 def score(y_true, y_pred) -> tuple[float, float, float]:
@@ -79,23 +79,9 @@ def main() -> int:
     except ImportError:
         pass
 
-    teacher = None
-    teacher_dir = next((args.work / d for d in ("teacher2", "teacher")
-                        if (args.work / d / "student_config.json").exists()), None)
-    if teacher_dir is not None:
-        import torch
-        from tokenizers import Tokenizer
-
-        from core.modelbuild.build import encode, fit_neutral_offset, predict_logits
-        from core.modelbuild.net import load_classifier
-
-        torch.set_num_threads(args.threads)
-        teacher, _ = load_classifier(teacher_dir)
-        ttok = Tokenizer.from_file(str(args.work / "vocab" / "tokenizer.json"))
-        # The teacher gets the same treatment as the student: the same input length, and a
-        # neutral prior offset fitted on the same validation split by the same procedure.
-        val_logits = predict_logits(teacher, encode(ttok, [e.text for e in splits.val], engine.max_length))[0]
-        t_offset = fit_neutral_offset(val_logits, np.array([e.label for e in splits.val]))
+    teacher = None  # the teacher's logits function, when the work folder has one
+    if teacher_folder(args.work) is not None:
+        teacher_dir, teacher, t_offset = load_teacher(args.work, splits.val, engine.max_length, threads=args.threads)
         print(f"teacher {teacher_dir.name}: neutral offset {t_offset} (fitted on validation)", file=sys.stderr)
 
         memo: dict[tuple, np.ndarray] = {}
@@ -103,7 +89,7 @@ def main() -> int:
         def teacher_logits(texts) -> np.ndarray:
             key = (len(texts), texts[0], texts[-1])
             if key not in memo:
-                memo[key] = predict_logits(teacher, encode(ttok, texts, engine.max_length))[0]
+                memo[key] = teacher(texts)
             return memo[key].copy()
 
         def with_offset(offset: float):
@@ -148,7 +134,7 @@ def main() -> int:
     if teacher is not None:
         tt = speed_texts[: args.teacher_speed_texts]
         t = time.perf_counter()
-        predict_logits(teacher, encode(ttok, tt, engine.max_length))  # timed without the memo
+        teacher(tt)  # timed without the memo
         teacher_rate = len(tt) / (time.perf_counter() - t)
         line += f"; fp32 teacher {teacher_rate:.1f} reviews/s; ratio {student_rate / teacher_rate:.1f}x"
     print(line)

@@ -15,6 +15,35 @@ def posneg(probs: np.ndarray) -> np.ndarray:
     return np.where(probs[:, POS] > probs[:, NEG], POS, NEG)
 
 
+def teacher_folder(work: Path) -> Path | None:
+    """A model build's final teacher stage folder (teacher2, else teacher), None without one."""
+    return next((work / d for d in ("teacher2", "teacher") if (work / d / "student_config.json").exists()), None)
+
+
+def load_teacher(work: Path, val: list[Example], max_length: int, *, threads: int = 2):
+    """The build's fp32 teacher given the student's treatment: the same input cut and a
+    neutral prior offset fitted on the validation split by the same procedure.
+    Returns (folder, logits(texts) -> array, fitted neutral offset)."""
+    import torch
+    from tokenizers import Tokenizer
+
+    from core.modelbuild.build import encode, fit_neutral_offset, predict_logits
+    from core.modelbuild.net import load_classifier
+
+    folder = teacher_folder(work)
+    if folder is None:
+        raise FileNotFoundError(f"{work} has no teacher2/ or teacher/ stage")
+    torch.set_num_threads(threads)
+    model, _ = load_classifier(folder)
+    tok = Tokenizer.from_file(str(work / "vocab" / "tokenizer.json"))
+
+    def logits(texts: list[str]) -> np.ndarray:
+        return predict_logits(model, encode(tok, texts, max_length))[0]
+
+    offset = fit_neutral_offset(logits([e.text for e in val]), np.asarray([e.label for e in val]))
+    return folder, logits, offset
+
+
 def teacher_probs(folder: Path, work: Path, texts: list[str], *, threads: int = 2) -> np.ndarray:
     """Probabilities of a torch teacher (a model-build stage folder) over ``texts``, read
     with the build's tokenizer at the student's input length (64)."""

@@ -186,7 +186,9 @@ def _read_lexicon_file(path: Path) -> dict:
     return data
 
 
-def _merge(terms: dict, names: dict, data: dict, path: Path) -> None:
+def _merge(terms: dict, names: dict, data: dict, path: Path) -> set[str]:
+    """Merge one lexicon file into ``terms``/``names``; returns its terms, lower-cased."""
+    read: set[str] = set()
     for aspect, entry in data["aspects"].items():
         if not isinstance(entry, dict):
             raise UserError(f"Aspect lexicon {path}: aspect '{aspect}' must be an object with \"zh\"/\"en\" lists.")
@@ -194,10 +196,14 @@ def _merge(terms: dict, names: dict, data: dict, path: Path) -> None:
         for lg in LANGS:
             for term in entry.get(lg, []) or []:
                 term = str(term).strip()
-                if term and term not in per_lang.setdefault(lg, []):
+                if not term:
+                    continue
+                read.add(term.lower())
+                if term not in per_lang.setdefault(lg, []):
                     per_lang[lg].append(term)
         if isinstance(entry.get("name"), dict):
             names.setdefault(str(aspect), {}).update({k: str(v) for k, v in entry["name"].items()})
+    return read
 
 
 def load_lexicon(extra_path: Path | str | None = None) -> Lexicon:
@@ -211,11 +217,9 @@ def load_lexicon(extra_path: Path | str | None = None) -> Lexicon:
         sources.append(Path(extra_path))
     owner: set[str] = set()
     for k, path in enumerate(sources):
-        data = _read_lexicon_file(path)
-        _merge(terms, names, data, path)
-        if k > 0:
-            owner |= {str(t).strip().lower() for entry in data["aspects"].values() if isinstance(entry, dict)
-                      for lg in LANGS for t in (entry.get(lg) or [])}
+        read = _merge(terms, names, _read_lexicon_file(path), path)
+        if k > 0:  # every file after the shipped one is the owner's
+            owner |= read
     return Lexicon(terms=terms, names=names, owner_terms=frozenset(owner))
 
 

@@ -32,9 +32,10 @@ _GARBLED_SHARE = 0.4  # French or German text stays far below (a few accented le
 
 def looks_garbled(text: str) -> bool:
     """Mostly mojibake characters (at least 3, and ``_GARBLED_SHARE`` of the visible ones)."""
-    visible = len(text) - sum(c.isspace() for c in text)
     bad = len(_GARBLED.findall(text))
-    return bad >= 3 and bad >= _GARBLED_SHARE * visible
+    if bad < 3:  # every ordinary review stops here, before the character count
+        return False
+    return bad >= _GARBLED_SHARE * (len(text) - sum(c.isspace() for c in text))
 
 
 @dataclass

@@ -28,7 +28,7 @@ import numpy as np
 
 from core.analysis import AspectClassifier, embedding_features, save_aspect_model
 from core.modelbuild.aspect_data import (ASPECT_DATA, Item, aspect_names, labelled_clauses, public_sets)
-from core.ngram import featurize, hashed_counts
+from core.ngram import featurize, fit_idf
 
 ROOT = Path(__file__).resolve().parents[2]
 BITS = 17
@@ -64,16 +64,6 @@ def clause_rows(items: list[Item], aspects: list[str], weight: float = 1.0):
             y.append([a in present for a in aspects])
             w.append(weight)
     return texts, np.asarray(y, bool), np.asarray(w, np.float64)
-
-
-def fit_idf(texts: list[str], bits: int = BITS, max_n: int = MAX_N) -> np.ndarray:
-    df = np.zeros(1 << bits, np.float64)
-    for t in texts:
-        counts = hashed_counts(t, bits=bits, max_n=max_n)
-        df[np.fromiter(counts.keys(), dtype=np.int64, count=len(counts))] += 1
-    idf = np.log((1 + len(texts)) / (1 + df)) + 1.0
-    idf[df < 2] = 0.0
-    return idf.astype(np.float32)
 
 
 def features(texts: list[str], idf: np.ndarray, emb: np.ndarray | None):
@@ -152,7 +142,7 @@ def build(features_kind: str, work: Path, out: Path) -> dict:
     h_texts, h_y, h_w = clause_rows(hand, aspects, HANDWRITTEN_WEIGHT)
     texts, y, w = t_texts + h_texts, np.vstack([t_y, h_y]), np.concatenate([t_w, h_w])
     print(f"train clauses {len(texts):,} ({len(h_texts)} hand-written), validation sentences {len(val):,}")
-    idf = fit_idf(texts)
+    idf = fit_idf(texts, bits=BITS, max_n=MAX_N).astype(np.float32)
     use_emb = features_kind == "emb+ngram"
     emb = embed(texts, work) if use_emb else None
     started = time.perf_counter()
