@@ -60,7 +60,7 @@ def main() -> int:
     ap.add_argument("--n", type=int, default=10_000)
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--model")
-    ap.add_argument("--fast", action="store_true", help="fast mode: the transformer alone (no n-gram blend)")
+    ap.add_argument("--fast", action="store_true", help="fast mode: the model's fast network (load_engine(fast=True))")
     ap.add_argument("--pool", choices=("5cats", "all"), default="5cats")
     args = ap.parse_args()
     data = pd.read_csv(SOURCE)
@@ -79,7 +79,7 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as tmp:
         src = Path(tmp) / "reviews.csv"
         frame.to_csv(src, index=False, encoding="utf-8-sig")
-        engine = load_engine(args.model, device="cpu", threads=args.threads, blend=not args.fast)
+        engine = load_engine(args.model, device="cpu", threads=args.threads, fast=args.fast)
         times = {}
         t0 = time.perf_counter()
         table = read_reviews(src)

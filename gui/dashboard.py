@@ -33,7 +33,7 @@ def counts_text(insights) -> str:
 
 def model_text(method: dict) -> str:
     """Which model produced the figures: its version, bundled or trained for this project,
-    and fast mode when the transformer ran alone (from the analysis' own method record)."""
+    and fast mode when the small network ran (from the analysis' own method record)."""
     version = method.get("model_version")
     if not version:
         return ""

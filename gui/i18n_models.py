@@ -38,6 +38,6 @@ MODEL_TEXTS: dict[str, tuple[str, str]] = {
     "origin_bundled": ("内置模型", "bundled"),
     "origin_project": ("为本项目训练", "trained for this project"),
     "fast_note": ("快速模式", "fast mode"),
-    "fast_mode": ("快速模式（只用神经网络模型：更快，准确率略低几个百分点）",
-                  "Fast mode (transformer only: faster, a few points less accurate)"),
+    "fast_mode": ("快速模式（内置模型的小型网络：快几倍，准确率略低几个百分点）",
+                  "Fast mode (the bundled model's small network: several times faster, a few points less accurate)"),
 }

@@ -32,7 +32,7 @@ def get_engine(project_path: Path | str | None, device: str = "auto", threads: i
     """The Engine of ``project_path``'s active sentiment model (models belong to a project),
     else the bundled one; cached per (model folder, device, threads, fast).
 
-    ``fast``: the transformer alone, without the default model's n-gram blend. Called from
+    ``fast``: the model's fast network where it ships one (``load_engine(fast=True)``). Called from
     the heavy pool's single thread or a job process only (see ``gui.workers.heavy_pool``).
     """
     from core.model import active_model_dir, load_engine
@@ -41,7 +41,7 @@ def get_engine(project_path: Path | str | None, device: str = "auto", threads: i
     key = (str(model_dir), device, threads, bool(fast))
     if key not in _engines:
         _engines.clear()
-        _engines[key] = load_engine(model_dir, device=device, threads=threads, blend=not fast)
+        _engines[key] = load_engine(model_dir, device=device, threads=threads, fast=fast)
     return _engines[key]
 
 
@@ -70,7 +70,8 @@ def _analyse(project_path: Path, table, engine, *, progress: Progress, cancel: C
 
     insights = analyze_table(table, engine, progress=progress, cancel=cancel, store=project_store(project_path))
     insights.method = {**(insights.method or {}), "model_origin": model_origin(project_path, engine),
-                       "blend": bool(getattr(engine, "blended", False)), "fast": bool(fast)}
+                       "blend": bool(getattr(engine, "blended", False)),
+                       "fast": bool(getattr(engine, "fast", False))}
     return insights
 
 
@@ -83,7 +84,7 @@ def last_device() -> str | None:
 def cache_is_current(insights: Any, project_path: Path, *, fast: bool = False) -> bool:
     """Whether cached insights came from the model the project would analyse with now: its
     active sentiment version (another one activated since, e.g. from the CLI, makes the cache
-    stale) and, for a model with a blend, the same fast-mode setting."""
+    stale) and, for a model with a fast network, the same fast-mode setting."""
     from core.errors import UserError
     from core.model import active_model_dir, read_manifest
 
@@ -94,7 +95,7 @@ def cache_is_current(insights: Any, project_path: Path, *, fast: bool = False) -
     method = getattr(insights, "method", None) or {}
     if method.get("model_version") != str(manifest.get("version", "unknown")):
         return False
-    return not manifest.get("blend") or bool(method.get("fast", False)) == bool(fast)
+    return not manifest.get("fast") or bool(method.get("fast", False)) == bool(fast)
 
 
 def _store_predictions(project, insights, model_version: str) -> None:

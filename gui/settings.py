@@ -57,8 +57,8 @@ def import_folder() -> Path:
 
 
 def engine_options() -> dict[str, Any]:
-    """Keyword arguments of every model job: device, threads and ``fast`` (the transformer
-    alone, without the default model's n-gram blend: ``load_engine(blend=not fast)``)."""
+    """Keyword arguments of every model job: device, threads and ``fast`` (the bundled
+    model's smaller network: ``load_engine(fast=fast)``)."""
     threads = setting("engine/threads", 0)
     device = setting("engine/device", "auto")
     return {"device": device if device in DEVICES else "auto", "threads": threads or None,

@@ -108,12 +108,17 @@ class Engine:
     # Quick-retrained models: a linear head over the graph's embedding output (head.json).
     _head: tuple[np.ndarray, np.ndarray] | None = field(default=None, repr=False)
     # The default model's second voice (manifest "blend"): a character n-gram model and the
-    # stacker that combines both; None in fast mode and for retrained models.
+    # stacker that combines both; None for retrained models and with blend=False.
     _blend: tuple[Any, np.ndarray, np.ndarray] | None = field(default=None, repr=False)
 
     @property
     def blended(self) -> bool:
         return self._blend is not None
+
+    @property
+    def fast(self) -> bool:
+        """Whether this engine runs the model's fast network (``load_engine(fast=True)``)."""
+        return bool(self.manifest.get("fast_network"))
 
     @property
     def labels(self) -> tuple[str, ...]:
@@ -228,11 +233,13 @@ class Engine:
 
 
 def load_engine(model_dir: Path | str | None = None, *, device: str = "auto", threads: int | None = None,
-                batch_size: int = 32, verify: bool = True, blend: bool = True) -> Engine:
+                batch_size: int = 32, verify: bool = True, blend: bool = True, fast: bool = False) -> Engine:
     """Load a model folder (default: the bundled one) into an Engine.
 
-    ``blend=False`` (fast mode, ``--fast``) skips the default model's n-gram voice: the
-    distilled transformer alone, faster and less accurate (BENCHMARKS.md)."""
+    ``fast`` (fast mode, ``--fast``): the model's fast network (manifest "fast": a 3-layer
+    student with its own n-gram stacker, several times quicker and a few points less
+    accurate, BENCHMARKS.md) where it ships one; a model without one (a retrained model)
+    runs as it is. ``blend=False`` skips the n-gram voice: the transformer alone (benches)."""
     import onnxruntime as ort
     from tokenizers import Tokenizer
 
@@ -240,6 +247,9 @@ def load_engine(model_dir: Path | str | None = None, *, device: str = "auto", th
         model_dir = bundled_model_dir()
     model_dir = Path(model_dir)
     manifest = verify_model_dir(model_dir) if verify else read_manifest(model_dir)
+    onnx_name = "model.onnx"
+    if fast and manifest.get("fast"):
+        manifest, onnx_name = fast_manifest(manifest), str(manifest["fast"]["onnx"])
     providers = _choose_providers(device)
     ort.set_default_logger_severity(3)  # keep provider fallback chatter off the user's terminal
     opts = ort.SessionOptions()
@@ -249,9 +259,9 @@ def load_engine(model_dir: Path | str | None = None, *, device: str = "auto", th
         opts.intra_op_num_threads = int(threads)
         opts.inter_op_num_threads = 1
     try:
-        session = ort.InferenceSession(str(model_dir / "model.onnx"), sess_options=opts, providers=providers)
+        session = ort.InferenceSession(str(model_dir / onnx_name), sess_options=opts, providers=providers)
     except Exception as exc:  # onnxruntime raises its own Fail/InvalidGraph types
-        raise UserError(f"Model file {model_dir / 'model.onnx'} cannot be loaded ({type(exc).__name__}): "
+        raise UserError(f"Model file {model_dir / onnx_name} cannot be loaded ({type(exc).__name__}): "
                         "reinstall or re-export the model.") from None
     used = session.get_providers()[0]
     if device == "cuda" and not used.startswith("CUDA"):
@@ -273,6 +283,16 @@ def load_engine(model_dir: Path | str | None = None, *, device: str = "auto", th
     stacked = _load_blend(model_dir, manifest) if blend and not head else None
     return Engine(model_dir=model_dir, manifest=manifest, session=session, tokenizer=tokenizer, config=cfg,
                   provider=used, _has_embedding="embedding" in out_names, _head=head, _blend=stacked)
+
+
+def fast_manifest(manifest: dict) -> dict:
+    """The manifest as the fast network sees it: same version, labels, tokenizer and n-gram
+    model; its own temperature, width and stacker weights (``manifest["fast"]``)."""
+    fast = manifest["fast"]
+    out = {**manifest, "temperature": fast["temperature"], "hidden_size": fast.get("hidden_size", 384),
+           "fast_network": fast.get("student_version") or fast.get("version") or fast["onnx"]}
+    out["blend"] = fast.get("blend")
+    return out
 
 
 def _load_blend(model_dir: Path, manifest: dict) -> tuple[Any, np.ndarray, np.ndarray] | None:

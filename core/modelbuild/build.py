@@ -657,12 +657,13 @@ def replace_folder(tmp: Path, out: Path) -> None:
         tmp.rename(out)
 
 
-def stage_export(work: Path, cfg: BuildConfig, splits, tokenizer, out_dir: Path) -> Path:
-    """The last stage: calibrate the student's head, export it to int8 ONNX, check the export
-    against torch and fp32, and write the model folder with its manifest."""
+def stage_export(work: Path, cfg: BuildConfig, splits, tokenizer, out_dir: Path, *, source: str = "student") -> Path:
+    """The last stage: calibrate the head of ``source`` (the student, or the 12-layer teacher
+    that the default model now refines), export it to int8 ONNX, check the export against
+    torch and fp32, and write the model folder with its manifest."""
     from core.modelbuild.net import load_classifier
 
-    model, _ = load_classifier(work / "student")
+    model, _ = load_classifier(work / source)
     val_ids = encode(tokenizer, [e.text for e in splits.val], cfg.max_length)
     val_y = np.array([e.label for e in splits.val])
     offset = bake_neutral_offset(model, val_ids, val_y)
@@ -691,8 +692,7 @@ def export_int8(model, stage: Path) -> tuple[Path, Path]:
 
     stage.mkdir(exist_ok=True)
     fp32 = export_onnx(model, stage / "model.fp32.onnx")
-    int8 = quantize_int8(fp32, stage / "model.onnx", num_heads=model.bert.config.num_attention_heads,
-                         hidden_size=model.bert.config.hidden_size)
+    int8 = quantize_int8(fp32, stage / "model.onnx")
     return fp32, int8
 
 
@@ -780,7 +780,8 @@ def default_manifest(work: Path, cfg: BuildConfig, splits, *, hidden_size: int, 
     }
 
 
-def build(work: Path, out_dir: Path, cfg: BuildConfig, *, data_dir: Path | None = None, stop_after: str | None = None) -> Path:
+def build(work: Path, out_dir: Path, cfg: BuildConfig, *, data_dir: Path | None = None, stop_after: str | None = None,
+          export: str = "student") -> Path:
     import torch
     from tokenizers import Tokenizer
 
@@ -800,6 +801,8 @@ def build(work: Path, out_dir: Path, cfg: BuildConfig, *, data_dir: Path | None 
     for name, fn in (("teacher", stage_teacher), ("teacher2", stage_teacher2), ("soft", stage_soft),
                      ("student", stage_student)):
         fn(work, cfg, splits, tokenizer)
+        if export == name:
+            return stage_export(work, cfg, splits, tokenizer, out_dir, source=name)
         if stop_after == name:
             return work
     return stage_export(work, cfg, splits, tokenizer, out_dir)
@@ -812,6 +815,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--profile", choices=("full", "tiny"), default="full")
     ap.add_argument("--data", type=Path, default=None, help="the shared data folder (default ../shared/data)")
     ap.add_argument("--stop-after", choices=("teacher", "teacher2", "soft", "student"))
+    ap.add_argument("--export", choices=("student", "teacher2"), default="student",
+                    help="the network written to --out: the 3-layer student, or the 12-layer teacher (stops there)")
     ap.add_argument("--teacher-examples", type=int)
     ap.add_argument("--distill-examples", type=int)
     ap.add_argument("--distill-augment", type=int, help="edited copies per English distillation text")
@@ -840,7 +845,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.teacher2_examples is not None:
         cfg.teacher2_examples = args.teacher2_examples
     try:
-        build(args.work, args.out, cfg, data_dir=args.data, stop_after=args.stop_after)
+        build(args.work, args.out, cfg, data_dir=args.data, stop_after=args.stop_after, export=args.export)
     except BuildError as e:
         print(f"error: {e}", file=sys.stderr)
         return 2

@@ -128,8 +128,7 @@ def export(model, tokenizer, val: list[Example], *, base_manifest: dict, out: Pa
     stage = work / "export"
     stage.mkdir(parents=True, exist_ok=True)
     fp32 = export_onnx(model, stage / "model.fp32.onnx")
-    int8 = quantize_int8(fp32, stage / "model.onnx", num_heads=model.bert.config.num_attention_heads,
-                         hidden_size=model.bert.config.hidden_size)
+    int8 = quantize_int8(fp32, stage / "model.onnx")
 
     fp32_logits, int8_logits = onnx_logits(fp32, val_ids), onnx_logits(int8, val_ids)
     temperature = fit_temperature(int8_logits, val_y)

@@ -200,8 +200,7 @@ def _export(model, base: Path, staging: Path, ids: list[list[int]], check_rows: 
     work = Path(tempfile.mkdtemp(prefix="export-", dir=staging.parent))
     try:
         fp32 = export_onnx(model, work / "model.fp32.onnx")
-        quantize_int8(fp32, staging / "model.onnx", num_heads=model.bert.config.num_attention_heads,
-                      hidden_size=model.bert.config.hidden_size)
+        quantize_int8(fp32, staging / "model.onnx")
         agreement = _int8_agreement(fp32, staging / "model.onnx", ids, check_rows, scheme)
     finally:
         shutil.rmtree(work, ignore_errors=True)

@@ -88,7 +88,7 @@ def test_prune_train_export_quantize_roundtrip(e5, tmp_path):
     reloaded, labels = load_classifier(tmp_path / "w")
     assert labels == ["negative", "neutral", "positive"]
     fp32 = export_onnx(reloaded, tmp_path / "m.fp32.onnx")
-    int8 = quantize_int8(fp32, tmp_path / "m.onnx", num_heads=12, hidden_size=384)
+    int8 = quantize_int8(fp32, tmp_path / "m.onnx")
     assert int8.stat().st_size < fp32.stat().st_size / 2.5
 
     x, m = mb.collate(ids, list(range(len(ids))))
@@ -175,3 +175,8 @@ def test_export_stage_calibrates_checks_and_writes_a_loadable_model_folder(e5, t
     assert not (tmp_path / "model.tmp").exists()
     engine = load_engine(out, device="cpu")
     assert engine.predict([t for t, _ in TEXTS]).probs.shape == (len(TEXTS), 3)
+    # --export teacher2: the same stage writes the 12-layer teacher's folder (the default model's base)
+    save_classifier(model, work / "teacher2", labels=["negative", "neutral", "positive"], fp16=False)
+    teacher = mb.stage_export(work, mb.BuildConfig.tiny(), splits, tok, tmp_path / "teacher", source="teacher2")
+    assert np.allclose(load_engine(teacher, device="cpu").predict(["很好"]).probs, engine.predict(["很好"]).probs,
+                       atol=1e-5)

@@ -1,5 +1,5 @@
 """The dashboard names the model behind its figures; fast mode is a setting (both languages,
-persisted) that every model job passes on as ``load_engine(blend=not fast)``."""
+persisted) that every model job passes on as ``load_engine(fast=fast)``."""
 from __future__ import annotations
 
 
@@ -13,7 +13,7 @@ def _reanalyse(qtbot, window):
 
 
 def test_dashboard_says_which_model_and_fast_mode(qtbot, window, analysed_project, model, tmp_path):
-    from core.model import ModelStore
+    from core.model import ModelStore, bundled_model_dir, read_manifest
     from gui.settings import engine_options
     from gui.settings_dialog import SettingsDialog
 
@@ -25,19 +25,22 @@ def test_dashboard_says_which_model_and_fast_mode(qtbot, window, analysed_projec
 
     dialog = SettingsDialog(window)
     qtbot.addWidget(dialog)
-    assert dialog.fast.text() == "Fast mode (transformer only: faster, a few points less accurate)"
+    assert dialog.fast.text().startswith("Fast mode (the bundled model's small network")
     assert not dialog.fast.isChecked()
     dialog.fast.setChecked(True)
     window.apply_settings(dialog)
     assert engine_options()["fast"] is True
     assert SettingsDialog(window).fast.isChecked()  # persisted
     _reanalyse(qtbot, window)
-    assert window.insights.method["fast"] is True
-    assert line.text() == f"Model: {model} (bundled, fast mode)"
+    assert window.insights.method["fast"] is bool(read_manifest(bundled_model_dir()).get("fast"))
+    if window.insights.method["fast"]:
+        assert line.text() == f"Model: {model} (bundled, fast mode)"
 
     own = ModelStore(project=path).add(build_tiny_model(tmp_path / "own", version="own"), activate=True).version
     _reanalyse(qtbot, window)
-    assert line.text() == f"Model: {own} (trained for this project, fast mode)"
+    # a project's own model has no small network: fast mode changes nothing, and the line says so
+    assert window.insights.method["fast"] is False
+    assert line.text() == f"Model: {own} (trained for this project)"
 
 
 def test_fast_mode_in_chinese_and_passed_to_load_engine(qtbot, home, model, monkeypatch):
@@ -53,8 +56,8 @@ def test_fast_mode_in_chinese_and_passed_to_load_engine(qtbot, home, model, monk
     set_language("en")
     seen = []
     real = core.model.load_engine
-    monkeypatch.setattr(core.model, "load_engine", lambda d, **kw: (seen.append(kw["blend"]), real(d, **kw))[1])
+    monkeypatch.setattr(core.model, "load_engine", lambda d, **kw: (seen.append(kw["fast"]), real(d, **kw))[1])
     session._engines.clear()
     session.get_engine(None, "cpu", 1, True)
     session.get_engine(None, "cpu", 1, False)
-    assert seen == [False, True]
+    assert seen == [True, False]
