@@ -330,6 +330,13 @@ def _assign(pool_idx: list[int], items: list[Clause], weights: np.ndarray, z: di
         alive -= small
 
 
+def can_lead(phrase: str) -> bool:
+    """Whether a phrase may found and head a topic: not a lone Chinese character. 太大 / 太小
+    / 太慢 keep their adjective (大, 小, 慢) as a phrase, but "大" gathers 味道太大, 声音太大 and
+    尺码太大 alike and names none of them; it may still follow a subject (速度 / 快)."""
+    return not (len(phrase) == 1 and _HAN.match(phrase))
+
+
 def _name(clauses: list[Clause], weights: np.ndarray, z: dict[str, float], seeds: set[str]) -> list[str]:
     """Top 1-3 phrases by how many of the group's reviews use them (distinctive ones only,
     z > 0); a longer phrase replaces a word inside it when most of that word's reviews use it
@@ -347,7 +354,8 @@ def _name(clauses: list[Clause], weights: np.ndarray, z: dict[str, float], seeds
             if count[ph] >= 0.6 * max(count[c] for c in inside):
                 chosen = [ph if c == inside[0] else c for c in chosen if c == inside[0] or c not in inside]
             continue
-        if any(ph in c for c in chosen) or (chosen and (count[ph] < max(2.0, 0.2 * size) or z[ph] <= 0)):
+        if any(ph in c for c in chosen) or (chosen and (count[ph] < max(2.0, 0.2 * size) or z[ph] <= 0)) or (
+                not chosen and not can_lead(ph)):
             continue
         chosen.append(ph)
         if len(chosen) == 3:
@@ -376,8 +384,8 @@ def _pool_topics(items: list[Clause], weights: np.ndarray, pool: str, *, min_rev
     pool_idx = [i for i, c in enumerate(items) if c.pool == pool]
     outside = {ph for c in items if c.pool != pool for ph in c.phrases}
     # distinctive, or never said outside the pool (a small file's z-scores are weak)
-    seeds = sorted((ph for ph in z if count[ph] >= min_reviews and (z[ph] >= min_z or ph not in outside)),
-                   key=lambda p: (-z[p], p))
+    seeds = sorted((ph for ph in z if count[ph] >= min_reviews and can_lead(ph)
+                    and (z[ph] >= min_z or ph not in outside)), key=lambda p: (-z[p], p))
     members: dict[str, set[int]] = defaultdict(set)
     wanted = set(seeds)
     for i in pool_idx:

@@ -103,3 +103,18 @@ def test_the_shops_own_category_never_names_a_topic():
     for text in ("这家酒店太差了", "酒店隔音很差", "手机不行", "入住体验很差"):
         assert not _phrases(text) & {"酒店", "手机", "入住"}, text
     assert "隔音" in _phrases("酒店隔音很差")
+
+
+def test_a_lone_adjective_never_founds_or_heads_a_topic():
+    """太大 keeps 大 as a phrase, but 味道太大 / 声音太大 / 尺码太大 are three problems: "大"
+    alone must not gather and name them (a CLI run on book and computer reviews showed a topic
+    named "大"); with its subject it still may (速度 / 快)."""
+    assert "大" in _phrases("味道太大了")
+    texts = ["书的味道太大了", "风扇声音太大", "尺码太大了", "味道真的太大", "声音太大了吧", "鞋子尺码太大",
+             "这味道也太大", "开机声音太大"]
+    probs = [np.array([[.9, .05, .05]])] * len(texts)
+    found = ct.find_topics([[t] for t in texts], probs, ["negative"] * len(texts), langs=["zh"] * len(texts),
+                           labels=LABELS)
+    names = list(found.table["name"])
+    assert sorted(n.split(" / ")[0][:2] for n in names) == sorted(["声音", "味道"]), names  # 味道, 声音大
+    assert not ct.can_lead("大") and ct.can_lead("味道") and ct.can_lead("fit")
