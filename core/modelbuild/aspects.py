@@ -7,7 +7,8 @@ Data (``core.modelbuild.aspect_data``): the TRAIN splits of absa_zh (hair, car, 
 absa_en (T-shirts) and acos_zh, mapped to our aspects by ``data/aspects/aspect_term_map.tsv``,
 one row per clause (the clause holding a labelled term gets its aspect; the other clauses
 of a fully mapped sentence are negatives), plus the team's hand-written clauses
-(``data/aspects/train_clauses_*.tsv``, weight ``HANDWRITTEN_WEIGHT``). Validation: acos_zh
+(``data/aspects/train_clauses_*.tsv``, weight ``HANDWRITTEN_WEIGHT``: 5 beat 20 on validation
+F1 for 9 of 11 aspects once there were 1,548 hand-written clauses). Validation: acos_zh
 dev and one fifth of the absa train sentences (by text hash), never trained on; the test
 splits and the hand-labelled held-out sentences are never read here.
 
@@ -35,7 +36,7 @@ BITS = 17
 MAX_N = 3
 C = 4.0
 EMB_SCALE = 1.0
-HANDWRITTEN_WEIGHT = 20.0
+HANDWRITTEN_WEIGHT = 5.0
 DEFAULT_THRESHOLD = 0.6
 MIN_VAL_POSITIVES = 20
 

@@ -666,11 +666,15 @@ def stage_export(work: Path, cfg: BuildConfig, splits, tokenizer, out_dir: Path,
     model, _ = load_classifier(work / source)
     val_ids = encode(tokenizer, [e.text for e in splits.val], cfg.max_length)
     val_y = np.array([e.label for e in splits.val])
-    offset = bake_neutral_offset(model, val_ids, val_y)
+    # The teacher is written as a base for core.modelbuild.refine, which fits its own neutral
+    # offset: its weights stay as trained (fp32, no offset baked in), as the shipped default's
+    # refine started from them.
+    base_only = source != "student"
+    offset = 0.0 if base_only else bake_neutral_offset(model, val_ids, val_y)
     fp32, int8 = export_int8(model, work / "export")
     checks = export_checks(model, fp32, int8, val_ids, val_y, neutral_offset=offset)
     log(f"export checks: {checks}")
-    return write_model_folder(work, cfg, splits, tokenizer, model, int8, checks, out_dir)
+    return write_model_folder(work, cfg, splits, tokenizer, model, int8, checks, out_dir, fp16=not base_only)
 
 
 def bake_neutral_offset(model, val_ids: list[list[int]], val_y: np.ndarray) -> float:
@@ -719,7 +723,7 @@ def export_checks(model, fp32: Path, int8: Path, val_ids: list[list[int]], val_y
 
 
 def write_model_folder(work: Path, cfg: BuildConfig, splits, tokenizer, model, int8: Path, checks: dict,
-                       out_dir: Path) -> Path:
+                       out_dir: Path, *, fp16: bool = True) -> Path:
     """model.onnx, tokenizer.json, the trainable weights and manifest.json, written into a
     temporary folder that then replaces ``out_dir``."""
     from core.model import sha256_file
@@ -733,10 +737,11 @@ def write_model_folder(work: Path, cfg: BuildConfig, splits, tokenizer, model, i
     tokenizer.no_truncation()
     tokenizer.no_padding()
     tokenizer.save(str(tmp / "tokenizer.json"))
-    save_classifier(model, tmp, labels=list(LABELS), fp16=True)
+    save_classifier(model, tmp, labels=list(LABELS), fp16=fp16)
     files = {p.name: {"sha256": sha256_file(p), "bytes": p.stat().st_size} for p in sorted(tmp.iterdir())}
     manifest = default_manifest(work, cfg, splits, hidden_size=int(model.bert.config.hidden_size), checks=checks,
                                 files=files)
+    manifest["trainable"]["dtype"] = "float16" if fp16 else "float32"
     (tmp / "manifest.json").write_text(json.dumps(manifest, indent=1, ensure_ascii=False), encoding="utf-8")
     replace_folder(tmp, out_dir)
     log(f"wrote {out_dir}: " + ", ".join(f"{k} {v['bytes'] / 1e6:.1f} MB" for k, v in files.items()))

@@ -58,6 +58,15 @@ def test_implicit_mentions_without_a_lexicon_term(model, clause, aspect):
     assert aspect in [a for a, _p in model.detect([clause])[0]]
 
 
+def test_english_implicit_mentions(model):
+    """The English side learnt from the hand-written clauses (data/aspects/train_clauses_en2.tsv);
+    wording none of them uses, no lexicon term."""
+    clause = "the strap snapped within a week"
+    assert not asp.load_lexicon().find(clause, "en")
+    assert "quality" in [a for a, _p in model.detect([clause])[0]]
+    assert "logistics" in [a for a, _p in model.detect(["Shipping was slow"])[0]]
+
+
 def test_plain_verdicts_get_no_aspect(model):
     assert model.detect(["给妈妈买的", "还会回购", "好评"]) == [[], [], []]
 
